@@ -1,0 +1,2 @@
+# man/: manual pages.
+dist_man_MANS += man/vdeliver.8 man/vmap.1 man/vdeliver.cf.5

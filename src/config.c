@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: MIT */
+/* config - placeholder until the config module lands */
+#include "config.h"

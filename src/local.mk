@@ -1,0 +1,14 @@
+# src/: base library (status, buf, log, message), agent library, programs.
+noinst_LIBRARIES += src/libvdbase.a src/libvd.a
+src_libvdbase_a_SOURCES = \
+	src/status.c src/status.h \
+	src/buf.c src/buf.h \
+	src/log.c src/log.h \
+	src/message.c src/message.h
+src_libvd_a_SOURCES = \
+	src/config.c src/config.h
+sbin_PROGRAMS += vdeliver vmap
+vdeliver_SOURCES = src/vdeliver.c
+vdeliver_LDADD = $(VD_LIBS)
+vmap_SOURCES = src/vmap.c
+vmap_LDADD = $(VD_LIBS)

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log - one-line log records (see log.h)
+ */
+#include <sys/types.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+#define LOG_RECLEN 2000
+
+static int log_fd = -1;		/* maillog_file, or -1 */
+static bool log_syslog;		/* openlog() done */
+static bool log_verbose;
+static bool log_fd_is_stderr;	/* maillog_file = /dev/stderr */
+static bool log_stderr_ok = true;
+static char log_prog[64] = "vdeliver";
+static char log_host[64];
+static void (*log_hook)(int, const char *);
+
+static const struct {
+	const char *name;
+	int facility;
+} log_facilities[] = {
+	{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON }, { "user", LOG_USER },
+	{ "local0", LOG_LOCAL0 }, { "local1", LOG_LOCAL1 },
+	{ "local2", LOG_LOCAL2 }, { "local3", LOG_LOCAL3 },
+	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
+	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
+};
+
+int
+log_open(const char *prog, const char *syslog_name,
+    const char *syslog_facility, const char *maillog_file, bool verbose,
+    struct vd_status *st)
+{
+	int facility = -1;
+	size_t i;
+	char *dot;
+
+	log_close();
+	log_verbose = verbose;
+	snprintf(log_prog, sizeof(log_prog), "%s/%s",
+	    syslog_name && *syslog_name ? syslog_name : "postfix", prog);
+	if (gethostname(log_host, sizeof(log_host)) < 0)
+		snprintf(log_host, sizeof(log_host), "localhost");
+	log_host[sizeof(log_host) - 1] = 0;
+	if ((dot = strchr(log_host, '.')) != NULL)
+		*dot = 0;
+	if (maillog_file && *maillog_file) {
+		if (strcmp(maillog_file, "/dev/stderr") == 0) {
+			if (!log_stderr_ok)
+				return vd_status_set(st, "4.3.5",
+				    "maillog_file = /dev/stderr is not allowed in this mode");
+			log_fd = dup(STDERR_FILENO);
+			log_fd_is_stderr = true;
+		} else {
+			log_fd = open(maillog_file,
+			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+			    0600);
+		}
+		if (log_fd < 0)
+			return vd_status_errno(st, errno, "4.3.5",
+			    "open maillog_file %s", maillog_file);
+		return 0;
+	}
+	for (i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]); i++)
+		if (strcasecmp(syslog_facility ? syslog_facility : "mail",
+			log_facilities[i].name) == 0)
+			facility = log_facilities[i].facility;
+	if (facility < 0)
+		return vd_status_set(st, "4.3.5", "unknown syslog_facility \"%s\"",
+		    syslog_facility);
+	openlog(log_prog, LOG_PID | LOG_NDELAY, facility);
+	log_syslog = true;
+	return 0;
+}
+
+void
+log_close(void)
+{
+	if (log_fd >= 0)
+		(void)close(log_fd);
+	log_fd = -1;
+	log_fd_is_stderr = false;
+	if (log_syslog)
+		closelog();
+	log_syslog = false;
+}
+
+void
+log_set_verbose(bool verbose)
+{
+	log_verbose = verbose;
+}
+
+void
+log_no_stderr(void)
+{
+	log_stderr_ok = false;
+}
+
+void
+log_set_hook(void (*hook)(int prio, const char *text))
+{
+	log_hook = hook;
+}
+
+/* log_write_fd - one record in postlogd's format, written in one call */
+static void
+log_write_fd(int fd, const char *text)
+{
+	char line[LOG_RECLEN + 256];
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	int n;
+
+	if (localtime_r(&now, &tm) == NULL
+	    || strftime(stamp, sizeof(stamp), "%b %d %H:%M:%S", &tm) == 0)
+		stamp[0] = 0;
+	n = snprintf(line, sizeof(line), "%s %s %s[%ld]: %s\n", stamp,
+	    log_host[0] ? log_host : "localhost", log_prog, (long)getpid(),
+	    text);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	if (write(fd, line, (size_t)n) < 0) {
+		/* a log that cannot be written must not stop a delivery */
+	}
+}
+
+/* log_vlog - format, cut, and send one record */
+static void
+log_vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+{
+	char text[LOG_RECLEN + 1];
+	size_t n;
+	char *p;
+	int saved = errno;
+
+	n = (size_t)snprintf(text, sizeof(text), "%s", prefix);
+	if (n < sizeof(text))
+		vsnprintf(text + n, sizeof(text) - n, fmt, ap);
+	for (p = text; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
+	if (log_hook)
+		log_hook(prio, text);
+	else if (log_fd >= 0)
+		log_write_fd(log_fd, text);
+	else if (log_syslog)
+		syslog(prio, "%s", text);
+	else if (log_stderr_ok)
+		fprintf(stderr, "%s: %s\n", log_prog, text);
+	/* -v: a copy of every record on stderr as well */
+	if (log_verbose && log_stderr_ok && !log_hook && !log_fd_is_stderr
+	    && (log_fd >= 0 || log_syslog))
+		fprintf(stderr, "%s: %s\n", log_prog, text);
+	errno = saved;
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_INFO, "", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_WARNING, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vlog(LOG_ERR, "error: ", fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verbose)
+		return;
+	va_start(ap, fmt);
+	log_vlog(LOG_DEBUG, "", fmt, ap);
+	va_end(ap);
+}

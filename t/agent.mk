@@ -1,0 +1,1 @@
+# t/agent.mk: tests of this area.

@@ -1,0 +1,6 @@
+# t/base.mk: status, buf, message.
+check_PROGRAMS += t/check_base
+t_check_base_SOURCES = t/check_base.c
+t_check_base_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_base_LDADD = $(CHECK_LDADD)
+TESTS += t/check_base

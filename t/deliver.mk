@@ -1,0 +1,1 @@
+# t/deliver.mk: tests of this area.

@@ -1,0 +1,10 @@
+# t/: the test library and the fragments of each area.
+noinst_LIBRARIES += t/libtest.a
+t_libtest_a_SOURCES = t/testlib.c t/testlib.h
+t_libtest_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+EXTRA_DIST += t/testlib.sh t/data
+include t/base.mk
+include t/lookup.mk
+include t/deliver.mk
+include t/config.mk
+include t/agent.mk

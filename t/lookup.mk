@@ -1,0 +1,1 @@
+# t/lookup.mk: tests of this area.
