@@ -6,7 +6,11 @@ src_libvdbase_a_SOURCES = \
 	src/log.c src/log.h \
 	src/message.c src/message.h
 src_libvd_a_SOURCES = \
-	src/config.c src/config.h
+	src/config.c src/config.h \
+	src/address.c src/address.h \
+	src/resolve.c src/resolve.h \
+	src/agent.c src/agent.h \
+	src/lmtp.c src/lmtp.h
 sbin_PROGRAMS += vdeliver vmap
 vdeliver_SOURCES = src/vdeliver.c
 vdeliver_LDADD = $(VD_LIBS)

@@ -8,3 +8,7 @@ include t/lookup.mk
 include t/deliver.mk
 include t/config.mk
 include t/agent.mk
+include t/lmtp.mk
+include t/postfix.mk
+include t/reliability.mk
+include contrib/bench/bench.mk

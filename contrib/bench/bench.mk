@@ -1,0 +1,4 @@
+# contrib/bench/bench.mk: `make bench`.
+bench:
+	@echo "no benchmarks yet"
+.PHONY: bench

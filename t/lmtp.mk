@@ -1,0 +1,1 @@
+# t/lmtp.mk: tests of this area.

@@ -1,0 +1,1 @@
+# t/postfix.mk: tests of this area.
