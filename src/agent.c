@@ -1,2 +1,358 @@
 /* SPDX-License-Identifier: MIT */
+/*
+ * agent - resolve and deliver, shared by the command line and LMTP
+ *
+ * DESCRIPTION
+ *	See agent.h.  Privileges: running as root, each delivery runs in a
+ *	child process that drops to the recipient's uid and gid for good
+ *	(setgroups, setgid, setuid, then a check that root cannot be
+ *	regained) before it opens anything in the mailbox tree; the child
+ *	sends its status back through a pipe.  A child that dies before it
+ *	reports is a temporary failure (4.3.0).  Not running as root,
+ *	vdeliver delivers as itself and only to recipients whose table uid
+ *	and gid are its own: a mailbox written with the wrong owner would
+ *	be worse than a deferred message.
+ *
+ *	The log record is Postfix's (REFERENCE.md 8.1):
+ *	  QUEUEID: to=<rcpt>, orig_to=<orig>, relay=vdeliver, delay=D,
+ *	  delays=0/0/0/D, dsn=X.Y.Z, status=sent|bounced|deferred (text)
+ */
+#include <sys/types.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "address.h"
 #include "agent.h"
+#include "deliver/deliver.h"
+#include "log.h"
+
+int
+agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
+{
+	memset(a, 0, sizeof(*a));
+	a->cfg = cfg;
+	a->relay = "vdeliver";
+	if (cfg->myhostname && *cfg->myhostname)
+		snprintf(a->hostname, sizeof(a->hostname), "%s",
+		    cfg->myhostname);
+	else if (gethostname(a->hostname, sizeof(a->hostname)) < 0)
+		snprintf(a->hostname, sizeof(a->hostname), "localhost");
+	a->hostname[sizeof(a->hostname) - 1] = 0;
+	if (cfg->virtual_mailbox_base == NULL || *cfg->virtual_mailbox_base == 0)
+		return vd_status_set(st, "4.3.5",
+		    "mail system configuration error (virtual_mailbox_base is not set)");
+	if (*cfg->virtual_mailbox_base != '/')
+		return vd_status_set(st, "4.3.5",
+		    "mail system configuration error (do not specify relative "
+		    "pathname: virtual_mailbox_base = %s)",
+		    cfg->virtual_mailbox_base);
+	a->maps.mailbox = maps_open("virtual_mailbox_maps",
+	    cfg->virtual_mailbox_maps, 0);
+	a->maps.uid = maps_open("virtual_uid_maps", cfg->virtual_uid_maps, 0);
+	a->maps.gid = maps_open("virtual_gid_maps", cfg->virtual_gid_maps, 0);
+	return 0;
+}
+
+void
+agent_close(struct agent *a)
+{
+	maps_free(&a->maps.mailbox);
+	maps_free(&a->maps.uid);
+	maps_free(&a->maps.gid);
+}
+
+bool
+agent_changed(const struct agent *a)
+{
+	return (a->maps.mailbox && maps_changed(a->maps.mailbox))
+	    || (a->maps.uid && maps_changed(a->maps.uid))
+	    || (a->maps.gid && maps_changed(a->maps.gid));
+}
+
+void
+agent_set_trace(struct agent *a, maps_trace_fn *fn, void *ctx)
+{
+	struct maps *all[] = { a->maps.mailbox, a->maps.uid, a->maps.gid };
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		if (all[i] == NULL)
+			continue;
+		all[i]->trace = fn;
+		all[i]->trace_ctx = ctx;
+	}
+}
+
+void
+agent_rcpt_init(struct agent_rcpt *r, const char *rcpt, const char *orig)
+{
+	memset(r, 0, sizeof(*r));
+	r->rcpt = xstrdup(rcpt);
+	r->orig_rcpt = orig ? xstrdup(orig) : NULL;
+}
+
+void
+agent_rcpt_fini(struct agent_rcpt *r)
+{
+	free(r->rcpt);
+	free(r->orig_rcpt);
+	if (r->is_resolved)
+		resolve_fini(&r->target);
+	memset(r, 0, sizeof(*r));
+}
+
+/* agent_has_group - gid is the process's group or a supplementary one */
+static bool
+agent_has_group(gid_t gid)
+{
+	gid_t groups[256];
+	int n, i;
+
+	if (gid == getegid())
+		return true;
+	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
+	for (i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+int
+agent_resolve(struct agent *a, struct agent_rcpt *r)
+{
+	vd_status_clear(&r->st);
+	if (a->maps.mailbox == NULL)
+		return vd_status_set(&r->st, "4.3.5",
+		    "mail system configuration error (no tables open)");
+	if (resolve(a->cfg, &a->maps, r->rcpt, &r->target, &r->st) < 0)
+		return -1;
+	r->is_resolved = true;
+	if (geteuid() != 0 && (r->target.uid != geteuid()
+		|| !agent_has_group(r->target.gid))) {
+		vd_status_set(&r->st, "4.3.5", "mail system configuration "
+		    "error (recipient %s has uid/gid %lu/%lu in the tables, but "
+		    "vdeliver runs as uid/gid %lu/%lu and is not root: run it "
+		    "as that user, or as root)", r->rcpt,
+		    (unsigned long)r->target.uid, (unsigned long)r->target.gid,
+		    (unsigned long)geteuid(), (unsigned long)getegid());
+		log_warn("%s", r->st.text);
+		return -1;
+	}
+	return 0;
+}
+
+/* agent_request - the delivery request for r */
+static void
+agent_request(const struct agent *a, const struct vd_message *msg,
+    const char *sender, const struct agent_rcpt *r, struct deliver_request *q)
+{
+	const struct vd_config *cfg = a->cfg;
+
+	memset(q, 0, sizeof(*q));
+	q->path = r->target.path;
+	q->base_len = r->target.base_len;
+	q->uid = r->target.uid;
+	q->gid = r->target.gid;
+	q->sender = sender;
+	q->orig_rcpt = cfg->enable_original_recipient ? r->orig_rcpt : NULL;
+	q->rcpt = r->rcpt;
+	q->msg = msg;
+	q->lock_mask = cfg->lock_mask;
+	q->lock_attempts = cfg->deliver_lock_attempts;
+	q->lock_delay_ms = cfg->deliver_lock_delay * 1000;
+	q->stale_lock_time = cfg->stale_lock_time;
+	q->strict_ownership = cfg->strict_mailbox_ownership;
+	q->size_limit = cfg->virtual_mailbox_limit;
+	q->maildir_size_in_name = cfg->vdeliver_maildir_size_in_name;
+	q->hostname = NULL;
+}
+
+/* agent_drop - become uid/gid for good; 0, or -1 with st */
+static int
+agent_drop(uid_t uid, gid_t gid, struct vd_status *st)
+{
+	if (setgroups(1, &gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0)
+		return vd_status_errno(st, errno, "4.3.0",
+		    "switch to uid/gid %lu/%lu", (unsigned long)uid,
+		    (unsigned long)gid);
+	if (getuid() != uid || geteuid() != uid || getgid() != gid
+	    || getegid() != gid || (uid != 0 && setuid(0) == 0))
+		return vd_status_set(st, "4.3.0",
+		    "switch to uid/gid %lu/%lu did not take effect",
+		    (unsigned long)uid, (unsigned long)gid);
+	return 0;
+}
+
+/* agent_write_all - write the whole buffer (the child's report) */
+static int
+agent_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* agent_deliver_child - deliver in a child running as the recipient */
+static int
+agent_deliver_child(const struct deliver_request *q, struct vd_status *st)
+{
+	struct vd_status child_st;
+	size_t got = 0;
+	ssize_t n;
+	int p[2], status;
+	pid_t pid;
+
+	if (pipe(p) < 0)
+		return vd_status_errno(st, errno, "4.3.0", "pipe");
+	pid = fork();
+	if (pid < 0) {
+		(void)close(p[0]);
+		(void)close(p[1]);
+		return vd_status_errno(st, errno, "4.3.0", "fork");
+	}
+	if (pid == 0) {
+		(void)close(p[0]);
+		vd_status_clear(&child_st);
+		if (agent_drop(q->uid, q->gid, &child_st) == 0)
+			(void)deliver(q, &child_st);
+		_exit(agent_write_all(p[1], &child_st, sizeof(child_st)) < 0);
+	}
+	(void)close(p[1]);
+	while (got < sizeof(child_st)) {
+		n = read(p[0], (char *)&child_st + got, sizeof(child_st) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	(void)close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof(child_st)) {
+		if (WIFSIGNALED(status))
+			return vd_status_set(st, "4.3.0",
+			    "delivery process died with signal %d",
+			    WTERMSIG(status));
+		return vd_status_set(st, "4.3.0",
+		    "delivery process exited without a report");
+	}
+	child_st.dsn[sizeof(child_st.dsn) - 1] = 0;
+	child_st.text[sizeof(child_st.text) - 1] = 0;
+	*st = child_st;
+	return vd_status_is_ok(st) ? 0 : -1;
+}
+
+/* agent_fmt_delay - Postfix's format_tv(): 2 significant digits */
+static void
+agent_fmt_delay(char *out, size_t len, double secs)
+{
+	long long v;
+	int digits;
+	char *p;
+
+	if (secs < 0)
+		secs = 0;
+	if (secs >= 10) {
+		snprintf(out, len, "%lld", (long long)(secs + 0.5));
+		return;
+	}
+	if (secs < 0.005) {
+		snprintf(out, len, "0");
+		return;
+	}
+	/* two significant digits, at most 2 decimals (resolution limit) */
+	digits = secs >= 1 ? 1 : 2;
+	v = (long long)(secs * (digits == 1 ? 10 : 100) + 0.5);
+	snprintf(out, len, "%.*f", digits,
+	    (double)v / (digits == 1 ? 10 : 100));
+	if (strchr(out, '.')) {
+		p = out + strlen(out) - 1;
+		while (*p == '0')
+			*p-- = 0;
+		if (*p == '.')
+			*p = 0;
+	}
+}
+
+/* agent_log - one delivery record per recipient */
+static void
+agent_log(const struct agent *a, const struct agent_rcpt *r,
+    const char *queue_id, const struct timeval *start)
+{
+	struct buf to, orig;
+	struct timeval now;
+	double secs = 0;
+	char delay[32];
+	const char *word;
+
+	gettimeofday(&now, NULL);
+	if (start)
+		secs = (double)(now.tv_sec - start->tv_sec)
+		    + (double)(now.tv_usec - start->tv_usec) / 1e6;
+	agent_fmt_delay(delay, sizeof(delay), secs);
+	word = vd_status_is_ok(&r->st) ? "sent"
+	    : vd_status_is_bounce(&r->st) ? "bounced" : "deferred";
+	buf_init(&to);
+	buf_init(&orig);
+	address_quote(&to, r->rcpt);
+	if (r->orig_rcpt && *r->orig_rcpt
+	    && strcasecmp(r->orig_rcpt, r->rcpt) != 0) {
+		buf_puts(&orig, ", orig_to=<");
+		address_quote(&orig, r->orig_rcpt);
+		buf_puts(&orig, ">");
+	}
+	log_info("%s: to=<%s>%s, relay=%s, delay=%s, delays=0/0/0/%s, "
+	    "dsn=%s, status=%s (%s)", queue_id && *queue_id ? queue_id
+	    : "NOQUEUE", to.data, orig.data, a->relay, delay, delay,
+	    r->st.dsn, word, r->st.text);
+	buf_fini(&to);
+	buf_fini(&orig);
+}
+
+int
+agent_deliver(struct agent *a, const struct vd_message *msg,
+    const char *sender, struct agent_rcpt *r, const char *queue_id,
+    const struct timeval *start)
+{
+	struct deliver_request q;
+	int ret;
+
+	if (!r->is_resolved) {
+		if (r->st.dsn[0] == 0)
+			vd_status_set(&r->st, "4.3.0",
+			    "recipient was not resolved");
+		agent_log(a, r, queue_id, start);
+		return -1;
+	}
+	agent_request(a, msg, sender, r, &q);
+	vd_status_clear(&r->st);
+	if (geteuid() == 0)
+		ret = agent_deliver_child(&q, &r->st);
+	else
+		ret = deliver(&q, &r->st);
+	if (ret == 0 && !vd_status_is_ok(&r->st))
+		ret = -1;
+	if (ret < 0 && r->st.dsn[0] == 0)
+		vd_status_set(&r->st, "4.3.0", "delivery failed");
+	agent_log(a, r, queue_id, start);
+	return ret;
+}

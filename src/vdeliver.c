@@ -1,9 +1,297 @@
 /* SPDX-License-Identifier: MIT */
-/* vdeliver - placeholder */
+/*
+ * vdeliver - virtual-domain mailbox delivery agent (command line)
+ *
+ * DESCRIPTION
+ *	vdeliver [-c config] [-o name=value]... [-f sender] [-a orig]
+ *	    [-q queue_id] [-n] [-v] [--] recipient...
+ *	vdeliver --lmtp [--listen unix:PATH|inet:HOST:PORT] [-c ...] [-o ...]
+ *
+ *	The message comes on standard input and is spooled completely
+ *	before anything is resolved or written.  Every recipient is
+ *	resolved before any is delivered.  The first line on standard
+ *	output is the worst outcome as "X.Y.Z text" (a defer is worse than
+ *	a bounce), so that pipe(8) uses the same status code as virtual(8)
+ *	would; with several recipients one line per recipient follows.  The
+ *	exit status is that outcome's sysexits code (status.c): 0, 67
+ *	unknown user, 75 any temporary failure, others for other bounces.
+ *	Only this file (and lmtp.c) exits or writes to stdout.
+ */
+#include <sys/types.h>
+#include <sys/time.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
-int main(void);
-int
-main(void)
+#include <unistd.h>
+
+#include "agent.h"
+#include "buf.h"
+#include "config.h"
+#include "deliver/deliver.h"
+#include "lmtp.h"
+#include "log.h"
+#include "message.h"
+#include "status.h"
+
+#define VD_MAX_RCPT 1000
+
+static const char usage_text[] =
+    "usage: vdeliver [-c config] [-o name=value]... [-f sender] "
+    "[-a original_recipient] [-q queue_id] [-n] [-v] [--] recipient...\n"
+    "       vdeliver --lmtp [--listen unix:PATH|inet:HOST:PORT] "
+    "[-c config] [-o name=value]...\n";
+
+/* vd_oom_print - out of memory: say so in pipe(8)'s terms and defer */
+static void
+vd_oom_print(void)
 {
-	return EX_TEMPFAIL;
+	static const char msg[] = "4.3.0 vdeliver: out of memory\n";
+
+	if (write(STDOUT_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing left to try */
+	}
+}
+
+/* vd_fail - print the status as pipe(8) wants it and return its code */
+static int
+vd_fail(const struct vd_status *st)
+{
+	printf("%s %s\n", st->dsn, st->text);
+	fflush(stdout);
+	return vd_status_exit(st);
+}
+
+/* vd_usage - usage error: a bounce would be wrong, the MTA is misconfigured */
+static int
+vd_usage(const char *why)
+{
+	struct vd_status st;
+
+	vd_status_set(&st, "4.3.5", "vdeliver: %s", why);
+	fputs(usage_text, stderr);
+	return vd_fail(&st);
+}
+
+/* Explain mode (-n): every table lookup, as it happens. */
+static void
+vd_trace(void *ctx, const char *param, const char *table, const char *key,
+    enum lk_result r, const char *value)
+{
+	(void)ctx;
+	printf("    %-20s %-36s key \"%s\": %s%s%s\n", param, table, key,
+	    r == LK_FOUND ? "found \"" : r == LK_NOTFOUND ? "not found"
+	    : "ERROR", r == LK_FOUND ? value : "", r == LK_FOUND ? "\"" : "");
+}
+
+/* vd_lock_names - "fcntl, dotlock" from the mask */
+static void
+vd_lock_names(int mask, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s%s%s", mask & LOCK_METHOD_FLOCK ? "flock" : "",
+	    (mask & LOCK_METHOD_FLOCK) && (mask & ~LOCK_METHOD_FLOCK) ? ", " : "",
+	    mask & LOCK_METHOD_FCNTL ? "fcntl" : "",
+	    (mask & LOCK_METHOD_FCNTL) && (mask & LOCK_METHOD_DOTLOCK) ? ", " : "",
+	    mask & LOCK_METHOD_DOTLOCK ? "dotlock" : "");
+}
+
+/* vd_explain - the -n report for one resolved (or refused) recipient */
+static void
+vd_explain(const struct vd_config *cfg, const struct agent_rcpt *r)
+{
+	char locks[64];
+
+	if (r->is_resolved) {
+		printf("  mailbox: %s (%s)\n", r->target.path,
+		    r->target.is_maildir ? "maildir" : "mbox file");
+		printf("  uid/gid: %lu/%lu%s\n", (unsigned long)r->target.uid,
+		    (unsigned long)r->target.gid, geteuid() == 0
+		    ? " (vdeliver switches to them)" : "");
+		if (r->target.is_maildir) {
+			printf("  locks: none (maildir)\n");
+		} else {
+			vd_lock_names(cfg->lock_mask, locks, sizeof(locks));
+			printf("  locks: %s (%d attempts, %us apart; dotlocks "
+			    "stale after %us)\n", locks,
+			    cfg->deliver_lock_attempts,
+			    cfg->deliver_lock_delay, cfg->stale_lock_time);
+		}
+		if (cfg->virtual_mailbox_limit > 0)
+			printf("  size limit: %lld bytes per file\n",
+			    (long long)cfg->virtual_mailbox_limit);
+	}
+	if (vd_status_is_ok(&r->st) || r->st.dsn[0] == 0)
+		printf("  result: would deliver (exit 0)\n");
+	else
+		printf("  result: %s %s (exit %d, %s)\n", r->st.dsn, r->st.text,
+		    vd_status_exit(&r->st), vd_status_is_defer(&r->st)
+		    ? "defer" : "bounce");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "lmtp", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = NULL, *sender = NULL, *orig = NULL;
+	const char *queue_id = NULL;
+	char **overrides = NULL, **dests = NULL;
+	size_t n_dests = 0;
+	size_t n_overrides = 0, i, n_rcpt;
+	bool explain = false, verbose = false, lmtp = false;
+	struct agent_rcpt *rcpts = NULL;
+	struct vd_config cfg;
+	struct vd_status st, worst;
+	struct vd_message msg;
+	struct agent agent;
+	struct timeval start;
+	int c, code;
+
+	gettimeofday(&start, NULL);
+	vd_oom_hook = vd_oom_print;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+	overrides = xcalloc((size_t)argc + 1, sizeof(*overrides));
+	dests = xcalloc((size_t)argc + 1, sizeof(*dests));
+	/* "+": stop at the first recipient; LMTP options are passed on. */
+	while ((c = getopt_long(argc, argv, "+a:c:d:f:no:q:vh", longopts,
+		    NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			orig = optarg;
+			break;
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'd':
+			/* dovecot-lda's habit: -d recipient */
+			dests[n_dests++] = optarg;
+			break;
+		case 'f':
+			sender = optarg;
+			break;
+		case 'n':
+			explain = true;
+			break;
+		case 'o':
+			if (strchr(optarg, '=') == NULL)
+				return vd_usage("-o needs name=value");
+			overrides[n_overrides++] = optarg;
+			break;
+		case 'q':
+			queue_id = optarg;
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		case 'L':
+			lmtp = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EX_OK;
+		default:
+			return vd_usage("bad command line");
+		}
+		if (lmtp)
+			break;
+	}
+	if (config_load(&cfg, config_path, overrides, n_overrides, &st) < 0)
+		return vd_fail(&st);
+	if (lmtp) {
+		code = lmtp_main(&cfg, argc - optind + 1, argv + optind - 1);
+		config_free(&cfg);
+		return code;
+	}
+	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
+		cfg.maillog_file, verbose, &st) < 0)
+		return vd_fail(&st);
+
+	/* Recipients: the arguments, plus any -d (dovecot-lda habit). */
+	rcpts = xcalloc((size_t)argc + 1, sizeof(*rcpts));
+	n_rcpt = 0;
+	for (i = 0; i < n_dests; i++)
+		agent_rcpt_init(&rcpts[n_rcpt++], dests[i], NULL);
+	for (; optind < argc; optind++)
+		agent_rcpt_init(&rcpts[n_rcpt++], argv[optind], NULL);
+	if (n_rcpt == 0)
+		return vd_usage("no recipient");
+	if (n_rcpt > VD_MAX_RCPT)
+		return vd_usage("too many recipients");
+	if (sender == NULL)
+		sender = "";
+	for (i = 0; i < n_rcpt; i++) {
+		const char *o = orig && *orig ? orig : rcpts[i].rcpt;
+
+		free(rcpts[i].orig_rcpt);
+		rcpts[i].orig_rcpt = xstrdup(o);
+	}
+
+	if (agent_open(&agent, &cfg, &st) < 0) {
+		log_warn("%s", st.text);
+		return vd_fail(&st);
+	}
+	if (explain) {
+		printf("vdeliver -n: nothing is written.  config: %s\n",
+		    cfg.config_file ? cfg.config_file : "(built-in defaults)");
+		printf("virtual_mailbox_base = %s, recipient_delimiter = %s\n",
+		    cfg.virtual_mailbox_base, *cfg.recipient_delimiter
+		    ? cfg.recipient_delimiter : "(none)");
+		agent_set_trace(&agent, vd_trace, NULL);
+	}
+
+	/* Resolve everyone before anything is written. */
+	for (i = 0; i < n_rcpt; i++) {
+		if (explain)
+			printf("recipient %s\n", rcpts[i].rcpt);
+		if (agent_resolve(&agent, &rcpts[i]) == 0)
+			vd_status_set(&rcpts[i].st, "2.0.0", "deliverable");
+		if (explain)
+			vd_explain(&cfg, &rcpts[i]);
+	}
+	if (explain) {
+		vd_status_set(&worst, "2.0.0", "deliverable");
+		for (i = 0; i < n_rcpt; i++)
+			if (vd_status_worse(&rcpts[i].st, &worst))
+				worst = rcpts[i].st;
+		code = vd_status_exit(&worst);
+		goto done;
+	}
+
+	/* The whole message, before any mailbox is locked. */
+	if (message_spool(&msg, STDIN_FILENO, 0, &st) < 0) {
+		log_warn("%s", st.text);
+		code = vd_fail(&st);
+		goto done;
+	}
+	vd_status_set(&worst, "2.0.0", "delivered");
+	for (i = 0; i < n_rcpt; i++) {
+		(void)agent_deliver(&agent, &msg, sender, &rcpts[i], queue_id,
+		    &start);
+		if (i == 0 || vd_status_worse(&rcpts[i].st, &worst))
+			worst = rcpts[i].st;
+	}
+	message_fini(&msg);
+	printf("%s %s\n", worst.dsn, worst.text);
+	if (n_rcpt > 1)
+		for (i = 0; i < n_rcpt; i++)
+			printf("%s: %s %s\n", rcpts[i].rcpt, rcpts[i].st.dsn,
+			    rcpts[i].st.text);
+	code = vd_status_exit(&worst);
+done:
+	fflush(stdout);
+	for (i = 0; i < n_rcpt; i++)
+		agent_rcpt_fini(&rcpts[i]);
+	free(rcpts);
+	free(overrides);
+	free(dests);
+	agent_close(&agent);
+	log_close();
+	config_free(&cfg);
+	return code;
 }
