@@ -69,3 +69,43 @@ done_testing() {
 	[ "$n_fail" = 0 ] && [ "$n_pass" -gt 0 ]
 	exit $?
 }
+
+# spool_setup: a scratch spool in $T/mail and a config in $T/main.cf.
+# Delivers as the current user; as root, as the test user vdtest1 (made
+# here if missing), since root itself is below virtual_minimum_uid.
+# Sets VUID, VGID, BASE, CF.  Extra main.cf lines come on stdin.
+ensure_user() {	# ensure_user NAME: a system user with its own group
+	id -u "$1" >/dev/null 2>&1 ||
+		useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$1" ||
+		id -u "$1" >/dev/null 2>&1
+}
+spool_setup() {
+	BASE=$T/mail
+	CF=$T/main.cf
+	mkdir -p "$BASE"
+	if [ "$(id -u)" = 0 ]; then
+		ensure_user vdtest1
+		VUID=$(id -u vdtest1); VGID=$(id -g vdtest1)
+		chown "$VUID:$VGID" "$BASE"
+	else
+		VUID=$(id -u); VGID=$(id -g)
+	fi
+	{
+		echo "virtual_mailbox_base = $BASE"
+		echo "virtual_uid_maps = static:$VUID"
+		echo "virtual_gid_maps = static:$VGID"
+		echo "virtual_minimum_uid = 1"
+		echo "maillog_file = $T/maillog"
+		cat
+	} > "$CF"
+}
+# as_vuser CMD...: run a command as the delivering user (to make files)
+as_vuser() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid="$VUID" --regid="$VGID" --clear-groups "$@"
+	else
+		"$@"
+	fi
+}
+# norm_from: replace the From_ line date with DATE
+norm_from() { sed -E 's/^(From [^ ]*  )[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:]{8} [0-9]{4}$/\1DATE/' "$@"; }
