@@ -11,3 +11,5 @@ t_check_resolve_LDADD = $(CHECK_LDADD)
 TESTS += t/check_resolve
 dist_check_SCRIPTS += t/vdeliver-cli.sh
 TESTS += t/vdeliver-cli.sh
+dist_check_SCRIPTS += t/vdeliver-root.sh
+TESTS += t/vdeliver-root.sh

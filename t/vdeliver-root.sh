@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# vdeliver-root: as root, each recipient is delivered as its own uid/gid;
+# nothing is written as root, outside the base, or through a symlink.
+. "${top_srcdir:-.}/t/testlib.sh"
+need_root "switches uid/gid per recipient"
+
+ensure_user vdtest1; ensure_user vdtest2
+U1=$(id -u vdtest1); G1=$(id -g vdtest1)
+U2=$(id -u vdtest2); G2=$(id -g vdtest2)
+BASE=$T/mail
+mkdir -p "$BASE/u1" "$BASE/u2" "$T/canary"
+chown vdtest1:vdtest1 "$BASE/u1"; chown vdtest2:vdtest2 "$BASE/u2"
+chmod 755 "$BASE"
+echo "canary" > "$T/canary/file"
+cat > "$T/main.cf" <<CF
+virtual_mailbox_base = $BASE
+virtual_mailbox_maps = inline:{ one@x=u1/md/, two@x=u2/two.mbox,
+    evil@x=u1/evil.mbox, dirlink@x=u1/dl/md/, foreign@x=u2/foreign.mbox,
+    deep@x=u1/a/b/c/ }
+virtual_uid_maps = inline:{ one@x=$U1, two@x=$U2, evil@x=$U1, dirlink@x=$U1,
+    foreign@x=$U1, deep@x=$U1, root@x=0 }
+virtual_gid_maps = inline:{ one@x=$G1, two@x=$G2, evil@x=$G1, dirlink@x=$G1,
+    foreign@x=$G1, deep@x=$G1, root@x=0 }
+virtual_minimum_uid = 100
+maillog_file = $T/maillog
+deliver_lock_attempts = 1
+CF
+CF=$T/main.cf
+printf 'Subject: root test\n\nbody\n' > "$T/msg"
+
+run_vd -c "$CF" -f s@y one@x two@x deep@x < "$T/msg"
+check "two users, one run" 0 "$rc"
+f=$(ls "$BASE"/u1/md/new/*)
+check "maildir file owner" "$U1:$G1 600" "$(stat -c '%u:%g %a' "$f")"
+check "maildir dirs owned by the recipient" "$U1:$G1 700|$U1:$G1 700|$U1:$G1 700|$U1:$G1 700" \
+	"$(stat -c '%u:%g %a' "$BASE/u1/md" "$BASE/u1/md/tmp" "$BASE/u1/md/new" "$BASE/u1/md/cur" | paste -sd'|')"
+check "missing parents created as the recipient" "$U1:$G1 700" "$(stat -c '%u:%g %a' "$BASE/u1/a/b")"
+check "mbox created as the recipient" "$U2:$G2 600" "$(stat -c '%u:%g %a' "$BASE/u2/two.mbox")"
+check "nothing under the base owned by root" "" "$(find "$BASE" -mindepth 1 -user root)"
+
+# a mailbox that is a symlink to a file outside the base
+ln -s "$T/canary/file" "$BASE/u1/evil.mbox"
+run_vd -c "$CF" -f s@y evil@x < "$T/msg"
+check "symlinked mbox refused" 75 "$rc"
+check "symlink target unchanged" canary "$(cat "$T/canary/file")"
+
+# a directory component that is a symlink
+ln -s "$T/canary" "$BASE/u1/dl"
+chown -h vdtest1:vdtest1 "$BASE/u1/dl"
+chmod 777 "$T/canary"
+run_vd -c "$CF" -f s@y dirlink@x < "$T/msg"
+check "symlinked directory refused" 75 "$rc"
+check "nothing written through the link" "file" "$(ls -A "$T/canary")"
+
+# an mbox owned by another user (strict_mailbox_ownership = yes)
+touch "$BASE/u2/foreign.mbox"; chown vdtest2:vdtest2 "$BASE/u2/foreign.mbox"
+chmod 666 "$BASE/u2/foreign.mbox"; chmod 777 "$BASE/u2"
+run_vd -c "$CF" -o deliver_lock_attempts=1 -o virtual_mailbox_lock=fcntl -f s@y foreign@x < "$T/msg"
+check "foreign-owned mbox refused" 75 "$rc"
+check_match "foreign-owned text" '^4\.2\.0 .*not owned by recipient' "$out"
+check "foreign-owned mbox unchanged" 0 "$(stat -c %s "$BASE/u2/foreign.mbox")"
+run_vd -c "$CF" -o strict_mailbox_ownership=no -o virtual_mailbox_lock=fcntl -f s@y foreign@x < "$T/msg"
+check "strict_mailbox_ownership = no accepts it" 0 "$rc"
+
+# uid 0 from a table is never used
+run_vd -c "$CF" -f s@y root@x < "$T/msg"
+check "uid 0 refused" 75 "$rc"
+check "nothing written as root, anywhere below the base" "" "$(find "$BASE" -mindepth 1 -user root)"
+
+done_testing
