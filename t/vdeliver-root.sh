@@ -17,7 +17,7 @@ cat > "$T/main.cf" <<CF
 virtual_mailbox_base = $BASE
 virtual_mailbox_maps = inline:{ one@x=u1/md/, two@x=u2/two.mbox,
     evil@x=u1/evil.mbox, dirlink@x=u1/dl/md/, foreign@x=u2/foreign.mbox,
-    deep@x=u1/a/b/c/ }
+    deep@x=u1/a/b/c/, root@x=u1/root.mbox }
 virtual_uid_maps = inline:{ one@x=$U1, two@x=$U2, evil@x=$U1, dirlink@x=$U1,
     foreign@x=$U1, deep@x=$U1, root@x=0 }
 virtual_gid_maps = inline:{ one@x=$G1, two@x=$G2, evil@x=$G1, dirlink@x=$G1,
