@@ -4,7 +4,8 @@ src_libvdbase_a_SOURCES = \
 	src/status.c src/status.h \
 	src/buf.c src/buf.h \
 	src/log.c src/log.h \
-	src/message.c src/message.h
+	src/message.c src/message.h \
+	src/textline.c src/textline.h
 src_libvd_a_SOURCES = \
 	src/config.c src/config.h \
 	src/address.c src/address.h \

@@ -5,6 +5,7 @@ t_libtest_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 EXTRA_DIST += t/testlib.sh t/data
 include t/base.mk
 include t/lookup.mk
+include t/pattern.mk
 include t/deliver.mk
 include t/config.mk
 include t/agent.mk

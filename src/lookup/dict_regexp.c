@@ -1,0 +1,2 @@
+/* SPDX-License-Identifier: MIT */
+/* dict_regexp.c - placeholder: see src/lookup/dict_impl.h */

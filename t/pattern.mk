@@ -1,0 +1,1 @@
+# t/pattern.mk: regexp and pcre tables.
