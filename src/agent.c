@@ -149,21 +149,31 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 	return 0;
 }
 
-/* agent_request - the delivery request for r */
+/*
+ * agent_request - the delivery request for r.  The addresses go into
+ * the From_ line and the headers in their external (RFC 822 quoted)
+ * form, as Postfix's mail_copy() writes them: q points into the bufs.
+ */
 static void
 agent_request(const struct agent *a, const struct vd_message *msg,
-    const char *sender, const struct agent_rcpt *r, struct deliver_request *q)
+    const char *sender, const struct agent_rcpt *r, struct deliver_request *q,
+    struct buf *sender_q, struct buf *orig_q, struct buf *rcpt_q)
 {
 	const struct vd_config *cfg = a->cfg;
 
+	address_quote(sender_q, sender);
+	if (r->orig_rcpt)
+		address_quote(orig_q, r->orig_rcpt);
+	address_quote(rcpt_q, r->rcpt);
 	memset(q, 0, sizeof(*q));
 	q->path = r->target.path;
 	q->base_len = r->target.base_len;
 	q->uid = r->target.uid;
 	q->gid = r->target.gid;
-	q->sender = sender;
-	q->orig_rcpt = cfg->enable_original_recipient ? r->orig_rcpt : NULL;
-	q->rcpt = r->rcpt;
+	q->sender = sender_q->data;
+	q->orig_rcpt = cfg->enable_original_recipient && r->orig_rcpt
+	    ? orig_q->data : NULL;
+	q->rcpt = rcpt_q->data;
 	q->msg = msg;
 	q->lock_mask = cfg->lock_mask;
 	q->lock_attempts = cfg->deliver_lock_attempts;
@@ -333,6 +343,7 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
     const char *sender, struct agent_rcpt *r, const char *queue_id,
     const struct timeval *start)
 {
+	struct buf sender_q, orig_q, rcpt_q;
 	struct deliver_request q;
 	int ret;
 
@@ -343,7 +354,10 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 		agent_log(a, r, queue_id, start);
 		return -1;
 	}
-	agent_request(a, msg, sender, r, &q);
+	buf_init(&sender_q);
+	buf_init(&orig_q);
+	buf_init(&rcpt_q);
+	agent_request(a, msg, sender, r, &q, &sender_q, &orig_q, &rcpt_q);
 	vd_status_clear(&r->st);
 	if (geteuid() == 0)
 		ret = agent_deliver_child(&q, &r->st);
@@ -353,6 +367,9 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 		ret = -1;
 	if (ret < 0 && r->st.dsn[0] == 0)
 		vd_status_set(&r->st, "4.3.0", "delivery failed");
+	buf_fini(&sender_q);
+	buf_fini(&orig_q);
+	buf_fini(&rcpt_q);
 	agent_log(a, r, queue_id, start);
 	return ret;
 }

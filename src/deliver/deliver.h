@@ -39,6 +39,8 @@ struct deliver_request {
 	uid_t uid;		/* recipient; the process already runs as it */
 	gid_t gid;
 	const char *sender;	/* envelope sender, "" = null sender */
+	/* The three addresses are written verbatim: the caller has put them
+	 * in their external (RFC 822 quoted) form. */
 	const char *orig_rcpt;	/* X-Original-To value, NULL or "" = none */
 	const char *rcpt;	/* Delivered-To value */
 	const struct vd_message *msg;
