@@ -21,3 +21,34 @@ dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
 
 include t/fuzz/fuzz.mk
+
+# make check-valgrind: each Check program (t/check_*) in process
+# (CK_FORK=no) under valgrind, and each fuzz replay over its corpus; fails
+# on any memory error or definite leak.  Not in a sanitizer build.
+VALGRIND = valgrind
+VALGRIND_FLAGS = -q --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite
+check-valgrind: $(check_PROGRAMS)
+	@if test -n '$(VD_SANFLAGS)'; then \
+	    echo "check-valgrind: this is a sanitizer build; use a plain one" >&2; exit 1; fi; \
+	pass=0; failed=0; \
+	for t in $(check_PROGRAMS); do \
+	    case $$t in \
+	    t/check_*) args= ;; \
+	    t/fuzz/replay_*) n=$${t#t/fuzz/replay_}; \
+	        args="$(abs_top_srcdir)/t/fuzz/corpus/$$n $(abs_top_srcdir)/t/fuzz/regress/$$n" ;; \
+	    *) continue ;; \
+	    esac; \
+	    if CK_FORK=no top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	        $(VALGRIND) $(VALGRIND_FLAGS) --log-file=$$t.valgrind.log \
+	        ./$$t $$args > $$t.valgrind.out 2>&1; then \
+	        pass=$$((pass + 1)); echo "PASS: $$t (valgrind)"; \
+	    else \
+	        failed=$$((failed + 1)); echo "FAIL: $$t (valgrind)"; \
+	        tail -20 $$t.valgrind.out; cat $$t.valgrind.log; \
+	    fi; \
+	done; \
+	echo "check-valgrind: $$pass passed, $$failed failed"; \
+	test $$failed = 0
+.PHONY: check-valgrind
+CLEANFILES += t/*.valgrind.log t/*.valgrind.out t/fuzz/*.valgrind.log t/fuzz/*.valgrind.out
