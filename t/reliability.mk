@@ -15,10 +15,15 @@ check_PROGRAMS += t/fi-probe
 t_fi_probe_SOURCES = t/fi-probe.c
 
 # Python helpers the shell tests run.
-# EXTRA_DIST += python helpers (added with the suites)
+EXTRA_DIST += t/vdtest.py t/concurrent.py
 
 dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
+
+# 32 processes x 2,000 messages into one mbox (four lock settings) and
+# into one maildir.
+dist_check_SCRIPTS += t/concurrency-mbox.sh t/concurrency-maildir.sh
+TESTS += t/concurrency-mbox.sh t/concurrency-maildir.sh
 
 include t/fuzz/fuzz.mk
 
