@@ -537,7 +537,7 @@ START_TEST(test_pcre_match_limit)
 	struct vd_status st;
 	struct dict *d;
 	const char *value = NULL;
-	char key[64];
+	char key[64], *long_key;
 
 	memset(key, 'a', 40);
 	strcpy(key + 40, "b");
@@ -559,6 +559,17 @@ START_TEST(test_pcre_match_limit)
 	ck_assert_ptr_nonnull(d);
 	ck_assert_int_eq(d->lookup(d, key, &value, &st), LK_ERROR);
 	d->close(d);
+	/* the limits leave room for a repeated group over a 64 KiB key */
+	long_key = malloc(64 * 1024 + 1);
+	memset(long_key, 'x', 64 * 1024);
+	long_key[64 * 1024] = 0;
+	test_write_str(path, "/^(.)*$/ deep\n");
+	d = pt_open(PT_PCRE, path, ALLOW, &st);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_int_eq(d->lookup(d, long_key, &value, &st), LK_FOUND);
+	ck_assert_str_eq(value, "deep");
+	d->close(d);
+	free(long_key);
 	test_rmtree(dir);
 	free(dir);
 }

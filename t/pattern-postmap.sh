@@ -44,12 +44,13 @@ norm_ours() {
 
 # Copy the tables so that both programs name them the same way.
 cd "$T" || exit 1
-for t in common broken regexp pcre; do
+for t in common broken regexp pcre odd; do
 	cp "$D/$t.tbl" "$t.tbl"
 done
 
 for spec in regexp:common.tbl pcre:common.tbl regexp:broken.tbl \
-    pcre:broken.tbl regexp:regexp.tbl pcre:pcre.tbl; do
+    pcre:broken.tbl regexp:regexp.tbl pcre:pcre.tbl regexp:odd.tbl \
+    pcre:odd.tbl; do
 	f=$(echo "$spec" | tr ':/' '__')
 	postmap -c "$T/pf" -q - "$spec" <"$KEYS" >"$f.want" 2>"$f.wlog"
 	rc=$?

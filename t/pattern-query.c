@@ -50,10 +50,9 @@ pq_log(int prio, const char *text)
 
 /* pq_fatal - the error text and exit 2 */
 static void
-pq_fatal(const char *spec, const struct vd_status *st)
+pq_fatal(const struct vd_status *st)
 {
-	fprintf(stderr, "pattern-query: fatal: table %s: %s\n", spec,
-	    st->text);
+	fprintf(stderr, "pattern-query: fatal: %s\n", st->text);
 	exit(2);
 }
 
@@ -87,11 +86,11 @@ main(int argc, char **argv)
 	log_set_hook(pq_log);
 	vd_status_clear(&st);
 	if ((d = pq_open(spec, flags, &st)) == NULL)
-		pq_fatal(spec, &st);
+		pq_fatal(&st);
 	if (strcmp(key, "-") != 0) {
 		r = d->lookup(d, key, &value, &st);
 		if (r == LK_ERROR)
-			pq_fatal(spec, &st);
+			pq_fatal(&st);
 		if (r == LK_FOUND)
 			printf("%s\n", value);
 		else
@@ -102,7 +101,7 @@ main(int argc, char **argv)
 				line[--n] = 0;
 			r = d->lookup(d, line, &value, &st);
 			if (r == LK_ERROR)
-				pq_fatal(spec, &st);
+				pq_fatal(&st);
 			if (r == LK_FOUND)
 				printf("%s\t%s\n", line, value);
 		}

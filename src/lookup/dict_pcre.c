@@ -33,7 +33,7 @@
 
 /* Backtracking steps, nested backtracking frames, KiB of frame heap */
 #define DICT_PCRE_MATCH_LIMIT 1000000
-#define DICT_PCRE_DEPTH_LIMIT 100000
+#define DICT_PCRE_DEPTH_LIMIT 250000
 #define DICT_PCRE_HEAP_LIMIT 32768
 
 struct dict_pcre_state {
