@@ -275,6 +275,11 @@ static const struct pt_case pt_cases[] = {
 	{ "pcre lookahead", PT_PCRE, ALLOW, "/^(?!owner-)(.*)@(.*)$/ $1\n",
 	    { { "owner-x@y", NULL }, { "x@y", "x" } }, "" },
 
+	{ "pcre (*UTF) and a key that is not UTF-8", PT_PCRE, 0,
+	    "/(*UTF)^a/ U\n!/(*UTF)^b/ NB\n/./ Z\n",
+	    { { "a\xff", "Z" }, { "a", "U" }, { "c", "NB" } },
+	    ":1: UTF-8 error:" },
+
 	/* source format */
 	{ "empty file", PT_BOTH, 0, "", { { "a", NULL }, { "", NULL } }, "" },
 	{ "comments only", PT_BOTH, 0, "# x\n\n   \n#/a/ A\n",

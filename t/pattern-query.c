@@ -56,6 +56,7 @@ pq_fatal(const struct vd_status *st)
 	exit(2);
 }
 
+/* main - open the table, query it, print as postmap -q does */
 int
 main(int argc, char **argv)
 {

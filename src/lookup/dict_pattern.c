@@ -88,6 +88,7 @@ pat_isalnum(int c)
 	    || (c >= 'A' && c <= 'Z');
 }
 
+/* dict_pattern_warn - one "FILE:LINE: text" warning */
 void
 dict_pattern_warn(const struct dict_pattern *dp, int lineno, const char *fmt,
     ...)
@@ -521,7 +522,10 @@ out:
 	return ret;
 }
 
-/* dict_pattern_eval - 1 when the rule's pattern says "go on", 0, -1 */
+/*
+ * dict_pattern_eval - 1 when the rule's pattern says "go on", 0 when
+ * not (or the rule does not apply to this key), -1 with st
+ */
 static int
 dict_pattern_eval(struct dict_pattern *dp, void *code, bool match, int lineno,
     const char *key, size_t key_len, size_t n_sub, struct vd_status *st)
@@ -529,6 +533,8 @@ dict_pattern_eval(struct dict_pattern *dp, void *code, bool match, int lineno,
 	int rc;
 
 	rc = dp->engine->match(dp, code, lineno, key, key_len, n_sub, st);
+	if (rc == DICT_PATTERN_SKIP)
+		return 0;
 	if (rc < 0) {
 		vd_status_prefix(st, "%s:%s: %s:%d: ", dp->engine->type,
 		    dp->path, dp->path, lineno);
@@ -769,6 +775,7 @@ out:
 	return ret;
 }
 
+/* dict_pattern_open - read, parse and compile a table with engine e */
 struct dict *
 dict_pattern_open(const struct dict_pattern_engine *e, const char *name,
     int flags, struct vd_status *st)

@@ -50,6 +50,9 @@
 #include "lookup/dict.h"
 #include "status.h"
 
+/* DICT_PATTERN_SKIP - match(): this rule does not apply to this key */
+#define DICT_PATTERN_SKIP (-2)
+
 /* DICT_PATTERN_MAX_NESTING - deeper "if" nesting fails the open */
 #define DICT_PATTERN_MAX_NESTING 1000
 
@@ -89,8 +92,11 @@ struct dict_pattern_engine {
 	    size_t *n_groups_r);
 	/*
 	 * match - 1 when code matches key, 0 when not, -1 with st set on
-	 * an error.  When n_sub > 0 and it matches, fills dp->spans[0 ..
-	 * n_sub] (groups that did not take part are empty).
+	 * an error, DICT_PATTERN_SKIP when the key cannot be matched by
+	 * this rule at all (after a warning): the rule does not apply,
+	 * negated or not, as in Postfix.  When n_sub > 0 and it matches,
+	 * fills dp->spans[0 .. n_sub] (groups that did not take part are
+	 * empty).
 	 */
 	int (*match)(struct dict_pattern *dp, void *code, int lineno,
 	    const char *key, size_t key_len, size_t n_sub,

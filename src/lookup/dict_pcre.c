@@ -15,7 +15,10 @@
  *	PCRE2's defaults: 10000000, 10000000 and 20 GB), so that no
  *	pattern and key can hold the process for long; hitting a limit, or
  *	any other pcre2_match() error, is LK_ERROR (Postfix logs it and
- *	goes on as if the rule did not match).  No JIT, as in Postfix.
+ *	goes on as if the rule did not match).  The exception is a key
+ *	that is not UTF-8 for a pattern that asks for (*UTF): as in
+ *	Postfix, a warning, and the rule does not apply.  No JIT, as in
+ *	Postfix.
  *	One match data block, sized for the largest $n of the table,
  *	serves every rule.
  *
@@ -104,6 +107,16 @@ dict_pcre_match(struct dict_pattern *dp, void *code, int lineno,
 	    ps->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
+	if (rc <= PCRE2_ERROR_UTF8_ERR1 && rc >= PCRE2_ERROR_UTF8_ERR21) {
+		/*
+		 * A (*UTF) pattern and a key that is not UTF-8: the key, not
+		 * the table, is wrong and a retry cannot help.  As Postfix:
+		 * warn, and the rule does not apply.
+		 */
+		dict_pattern_warn(dp, lineno, "%s",
+		    dict_pcre_error(rc, why, sizeof(why)));
+		return DICT_PATTERN_SKIP;
+	}
 	if (rc < 0)
 		return vd_status_set(st, "4.3.5", "matching failed: %s",
 		    dict_pcre_error(rc, why, sizeof(why)));
@@ -176,6 +189,7 @@ static const struct dict_pattern_engine dict_pcre_engine = {
 	.fini = dict_pcre_fini,
 };
 
+/* dict_pcre_open - the pcre: table "name" */
 struct dict *
 dict_pcre_open(const char *name, int flags, struct vd_status *st)
 {

@@ -125,6 +125,7 @@ static const struct dict_pattern_engine dict_regexp_engine = {
 	.fini = dict_regexp_fini,
 };
 
+/* dict_regexp_open - the regexp: table "name" */
 struct dict *
 dict_regexp_open(const char *name, int flags, struct vd_status *st)
 {
