@@ -59,9 +59,12 @@ check "groups" "mkdir open open write fdatasync ftruncate close link rename" "$(
 check "openat name resolved through its dirfd" "$S/d/f" "$(sed -n 3p "$T/log" | cut -f9)"
 check "link logs both names" "$S/d/f	$S/d/g" "$(sed -n 8p "$T/log" | cut -f9-10)"
 check "ftruncate took effect" "abc" "$(cat "$S/d/h")"
+probe "$PROBE" procopen="$S/d=p" write=x close
+check "a /proc/self/fd/N/name path is resolved and counted" "open $S/d/p" \
+	"$(sed -n 2p "$T/log" | cut -f3,9 | tr '\t' ' ')"
 probe env FI_FAIL=link:1 FI_ERRNO=EIO "$PROBE" link="$S/d/h=$S/d/i"
 check "link fails" "link=$S/d/h=$S/d/i -1 5" "$(echo "$out" | sed -n 1p)"
-check "no new name after a failed link" "f h" "$(ls "$S/d" | paste -sd' ' -)"
+check "no new name after a failed link" "f h p" "$(ls "$S/d" | paste -sd' ' -)"
 probe env FI_FAIL=1 FI_ERRNO=EDQUOT "$PROBE" mkdir="$S/e"
 check "mkdir fails, nothing made" "no" "$([ -d "$S/e" ] && echo yes || echo no)"
 probe env FI_FAIL=1 "$PROBE" rename="$T/out/b=$S/moved"
@@ -74,6 +77,9 @@ check "short write returns half" "write=abcdef 3 0" "$(echo "$out" | sed -n 2p)"
 check "short write flag" "SHORT" "$(sed -n 2p "$T/log" | cut -f7)"
 probe env FI_FAIL=write:1 FI_ACTION=short "$PROBE" open="$S/b" writev=abcdef close
 check "short writev writes half" "abc" "$(cat "$S/b")"
+probe env FI_FAIL=write:1- FI_ACTION=torn FI_ERRNO=ENOSPC "$PROBE" open="$S/t" write=abcdef write=ghij ftruncate=0 close
+check "torn: short, then ENOSPC; other groups untouched" "write=abcdef 3 0|write=ghij -1 28|ftruncate=0 0 0" \
+	"$(echo "$out" | sed -n 2,4p | paste -sd'|' -)"
 probe env FI_FAIL=2 FI_ACTION=eintr "$PROBE" open="$S/c" write=x close
 check "eintr" "write=x -1 4" "$(echo "$out" | sed -n 2p)"
 

@@ -52,6 +52,9 @@
  *	    short      a write of n > 1 bytes writes n/2 and returns that
  *	               (other calls are done normally)
  *	    eintr      return -1 with EINTR (close() still closes)
+ *	    torn       the first matching call, if a write, is short, and
+ *	               every later matching call fails (a disk that fills
+ *	               up in the middle of a write: "write:N-" with ENOSPC)
  *	    kill       SIGKILL before the call is made
  *	    killafter  SIGKILL after the call returned
  *
@@ -124,6 +127,7 @@ enum fi_action {
 	FI_A_FAIL,
 	FI_A_SHORT,
 	FI_A_EINTR,
+	FI_A_TORN,
 	FI_A_KILL,
 	FI_A_KILLAFTER
 };
@@ -160,6 +164,7 @@ static struct {
 struct fi_call {
 	bool counted;
 	bool hit;
+	enum fi_action action;	/* what a hit does (FI_ACTION, torn resolved) */
 	uint64_t seq;
 	int group;
 	const char *func;
@@ -412,6 +417,8 @@ fi_init(void)
 		fi.action = FI_A_SHORT;
 	else if (v && strcmp(v, "eintr") == 0)
 		fi.action = FI_A_EINTR;
+	else if (v && strcmp(v, "torn") == 0)
+		fi.action = FI_A_TORN;
 	else if (v && strcmp(v, "kill") == 0)
 		fi.action = FI_A_KILL;
 	else if (v && strcmp(v, "killafter") == 0)
@@ -498,6 +505,34 @@ fi_join(char *out, size_t len, const char *a, const char *b)
 	return 0;
 }
 
+/*
+ * fi_canon_parent - resolve the links in the directory part of an
+ * absolute path, in place, when that directory exists: a name like
+ * /proc/self/fd/7/box.mbox.lock (liblockfile pinned to a directory fd)
+ * becomes the real directory's path.  The last component is kept as it
+ * is (it may be a symlink, or not exist yet).
+ */
+static void
+fi_canon_parent(char *path, size_t len)
+{
+	char dir[PATH_MAX], *slash, *canon;
+	char last[PATH_MAX];
+
+	slash = strrchr(path, '/');
+	if (slash == NULL || slash == path)
+		return;
+	if ((size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = 0;
+	snprintf(last, sizeof(last), "%s", slash + 1);
+	if ((canon = realpath(dir, NULL)) == NULL)
+		return;
+	if (strcmp(canon, dir) != 0)
+		(void)fi_join(path, len, canon, last);
+	free(canon);
+}
+
 /* fi_at_path - the absolute path of (dirfd, name) */
 static int
 fi_at_path(int dirfd, const char *name, char *out, size_t len)
@@ -519,6 +554,7 @@ fi_at_path(int dirfd, const char *name, char *out, size_t len)
 			return -1;
 	}
 	fi_normalize(out);
+	fi_canon_parent(out, len);
 	return 0;
 }
 
@@ -577,8 +613,13 @@ fi_begin(struct fi_call *c, int group, const char *func)
 	c->seq = __atomic_add_fetch(&fi.sh->total, 1, __ATOMIC_SEQ_CST);
 	g = __atomic_add_fetch(&fi.sh->group[group], 1, __ATOMIC_SEQ_CST);
 	c->hit = fi_match(c->seq, group, g);
-	if (c->hit)
-		__atomic_add_fetch(&fi.sh->n_injected, 1, __ATOMIC_SEQ_CST);
+	c->action = fi.action;
+	if (c->hit && __atomic_add_fetch(&fi.sh->n_injected, 1,
+		__ATOMIC_SEQ_CST) == 1 && fi.action == FI_A_TORN
+	    && group == FI_G_WRITE)
+		c->action = FI_A_SHORT;
+	else if (fi.action == FI_A_TORN)
+		c->action = FI_A_FAIL;
 }
 
 /* fi_log - one line for a counted call */
@@ -617,7 +658,7 @@ fi_pre(struct fi_call *c, long *ret_r)
 {
 	if (!c->hit)
 		return false;
-	switch (fi.action) {
+	switch (c->action) {
 	case FI_A_KILL:
 		fi_kill_now(c, 0, 0, "KILL");
 		return true;
@@ -626,8 +667,8 @@ fi_pre(struct fi_call *c, long *ret_r)
 		if (c->group == FI_G_CLOSE)
 			return false;	/* closed anyway, in fi_post */
 		*ret_r = -1;
-		errno = fi.action == FI_A_EINTR ? EINTR : fi.err;
-		fi_log(c, -1, errno, fi.action == FI_A_EINTR ? "EINTR" : "FAIL");
+		errno = c->action == FI_A_EINTR ? EINTR : fi.err;
+		fi_log(c, -1, errno, c->action == FI_A_EINTR ? "EINTR" : "FAIL");
 		return true;
 	default:
 		return false;
@@ -641,14 +682,14 @@ fi_post(struct fi_call *c, long ret, int err)
 	const char *flag = "-";
 
 	if (c->hit && c->group == FI_G_CLOSE
-	    && (fi.action == FI_A_FAIL || fi.action == FI_A_EINTR)) {
+	    && (c->action == FI_A_FAIL || c->action == FI_A_EINTR)) {
 		ret = -1;
-		err = fi.action == FI_A_EINTR ? EINTR : fi.err;
-		flag = fi.action == FI_A_EINTR ? "EINTR" : "FAIL";
-	} else if (c->hit && fi.action == FI_A_SHORT && c->group == FI_G_WRITE) {
+		err = c->action == FI_A_EINTR ? EINTR : fi.err;
+		flag = c->action == FI_A_EINTR ? "EINTR" : "FAIL";
+	} else if (c->hit && c->action == FI_A_SHORT && c->group == FI_G_WRITE) {
 		flag = "SHORT";
 	}
-	if (c->hit && fi.action == FI_A_KILLAFTER)
+	if (c->hit && c->action == FI_A_KILLAFTER)
 		fi_kill_now(c, ret, err, "KILLAFTER");
 	fi_log(c, ret, err, flag);
 	errno = err;
@@ -682,7 +723,7 @@ fi_call_at(struct fi_call *c, int dirfd, const char *name)
 static size_t
 fi_short_len(const struct fi_call *c, size_t n)
 {
-	if (c->hit && fi.action == FI_A_SHORT && n > 1)
+	if (c->hit && c->action == FI_A_SHORT && n > 1)
 		return n / 2;
 	return n;
 }
@@ -777,7 +818,7 @@ writev(int fd, const struct iovec *iov, int n)
 	snprintf(c.arg, sizeof(c.arg), "%zu", n > 0 ? fi_iov_len(iov, n) : 0);
 	if (fi_pre(&c, &ret))
 		return ret;
-	if (c.hit && fi.action == FI_A_SHORT && n > 0)
+	if (c.hit && c.action == FI_A_SHORT && n > 0)
 		ret = real_writev(fd, shorter, fi_short_iov(&c, iov, n, shorter,
 		    IOV_MAX));
 	else
@@ -796,7 +837,7 @@ pwritev(int fd, const struct iovec *iov, int n, off_t off)
 	snprintf(c.arg, sizeof(c.arg), "%zu", n > 0 ? fi_iov_len(iov, n) : 0);
 	if (fi_pre(&c, &ret))
 		return ret;
-	if (c.hit && fi.action == FI_A_SHORT && n > 0)
+	if (c.hit && c.action == FI_A_SHORT && n > 0)
 		ret = real_pwritev(fd, shorter, fi_short_iov(&c, iov, n, shorter,
 		    IOV_MAX), off);
 	else
@@ -815,7 +856,7 @@ pwritev64(int fd, const struct iovec *iov, int n, off64_t off)
 	snprintf(c.arg, sizeof(c.arg), "%zu", n > 0 ? fi_iov_len(iov, n) : 0);
 	if (fi_pre(&c, &ret))
 		return ret;
-	if (c.hit && fi.action == FI_A_SHORT && n > 0)
+	if (c.hit && c.action == FI_A_SHORT && n > 0)
 		ret = real_pwritev64(fd, shorter, fi_short_iov(&c, iov, n,
 		    shorter, IOV_MAX), off);
 	else

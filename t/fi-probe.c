@@ -6,9 +6,11 @@
  * DESCRIPTION
  *	Each argument is one step; words of a step are separated by '='
  *	so that a step stays one argument:
- *	    open=PATH  openat=DIR=NAME  creat=PATH  mkdir=PATH
+ *	    open=PATH  openat=DIR=NAME  procopen=DIR=NAME  creat=PATH  mkdir=PATH
  *	    write=TEXT  writev=TEXT  fsync  fdatasync  ftruncate=LEN  close
  *	    link=OLD=NEW  rename=OLD=NEW  fork  exec
+ *	procopen opens /proc/self/fd/<fd of DIR>/NAME, as liblockfile does
+ *	with a directory pinned by an fd.
  *	open and openat (O_WRONLY|O_CREAT|O_APPEND, 0600) make the new fd the
  *	current one; write, fsync... act on it.  fork runs the remaining
  *	steps in a child and the parent waits and prints how it ended;
@@ -80,6 +82,15 @@ main(int argc, char **argv)
 			dirfd = open(probe_word(s, 1), O_RDONLY | O_DIRECTORY);
 			ret = openat(dirfd, probe_word(s, 2),
 			    O_WRONLY | O_CREAT | O_APPEND, 0600);
+			if (ret >= 0)
+				fd = (int)ret;
+		} else if (probe_is(s, "procopen")) {
+			char path[4200];
+
+			dirfd = open(probe_word(s, 1), O_RDONLY | O_DIRECTORY);
+			snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd,
+			    probe_word(s, 2));
+			ret = open(path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 			if (ret >= 0)
 				fd = (int)ret;
 		} else if (probe_is(s, "creat")) {

@@ -15,10 +15,14 @@ check_PROGRAMS += t/fi-probe
 t_fi_probe_SOURCES = t/fi-probe.c
 
 # Python helpers the shell tests run.
-EXTRA_DIST += t/vdtest.py t/concurrent.py
+EXTRA_DIST += t/vdtest.py t/concurrent.py t/faultrun.py
 
 dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
+
+# Every call of a delivery fails in turn (t/faultrun.py).
+dist_check_SCRIPTS += t/fault-mbox.sh t/fault-maildir.sh
+TESTS += t/fault-mbox.sh t/fault-maildir.sh
 
 # 32 processes x 2,000 messages into one mbox (four lock settings) and
 # into one maildir.
