@@ -21,8 +21,12 @@ dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
 
 # Every call of a delivery fails in turn (t/faultrun.py).
-dist_check_SCRIPTS += t/fault-mbox.sh t/fault-maildir.sh
-TESTS += t/fault-mbox.sh t/fault-maildir.sh
+dist_check_SCRIPTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
+TESTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
+
+# vdeliver next to dotlockfile and fcntl/flock holders.
+dist_check_SCRIPTS += t/lockers-mbox.sh
+TESTS += t/lockers-mbox.sh
 
 # 32 processes x 2,000 messages into one mbox (four lock settings) and
 # into one maildir.
