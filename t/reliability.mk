@@ -15,7 +15,7 @@ check_PROGRAMS += t/fi-probe
 t_fi_probe_SOURCES = t/fi-probe.c
 
 # Python helpers the shell tests run.
-EXTRA_DIST += t/vdtest.py t/concurrent.py t/faultrun.py
+EXTRA_DIST += t/vdtest.py t/concurrent.py t/faultrun.py t/hostile.py t/hostile
 
 dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
@@ -23,6 +23,10 @@ TESTS += t/fault-selftest.sh
 # Every call of a delivery fails in turn (t/faultrun.py).
 dist_check_SCRIPTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
 TESTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
+
+# A table of hostile inputs (data in t/hostile/); security as root.
+dist_check_SCRIPTS += t/hostile.sh t/security-root.sh
+TESTS += t/hostile.sh t/security-root.sh
 
 # vdeliver next to dotlockfile and fcntl/flock holders.
 dist_check_SCRIPTS += t/lockers-mbox.sh
