@@ -5,23 +5,26 @@
  * DESCRIPTION
  *	See fuzz_dict.h for the input format and the checks.
  *	glibc's regcomp() takes time and memory exponential in nested
- *	interval bounds ("((a{99}){99}){99}"), as it does for Postfix; a
- *	table is written by the administrator, so such inputs are skipped
- *	(any bound above 20, or more than 3 bounds) rather than reported.
+ *	interval bounds ("((a{99}){99}){99}") and stacked "+" ("e+++++...",
+ *	each one copies the tree), as it does for Postfix; a table is
+ *	written by the administrator, so such inputs are skipped (any bound
+ *	above 20, more than 3 bounds, more than 8 "+") rather than reported.
  */
 #define FUZZ_DICT_TYPE "regexp"
 #define FUZZ_DICT_FILTER fuzz_regexp_small
 
 #include "fuzz_dict.h"
 
-/* fuzz_regexp_small - no interval bound above 20, at most 3 of them */
+/* fuzz_regexp_small - bounds at most 20, at most 3 of them, 8 "+" */
 static bool
 fuzz_regexp_small(const uint8_t *p, size_t n)
 {
-	size_t i, bounds = 0;
+	size_t i, bounds = 0, plus = 0;
 	unsigned long v;
 
 	for (i = 0; i < n; i++) {
+		if (p[i] == '+' && ++plus > 8)
+			return false;
 		if (p[i] != '{')
 			continue;
 		if (++bounds > 3)
