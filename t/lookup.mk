@@ -22,3 +22,6 @@ t_check_dict_texthash_LDADD = $(CHECK_LDADD)
 check_PROGRAMS += t/check_lookup_query
 t_check_lookup_query_SOURCES = t/check_lookup_query.c
 t_check_lookup_query_LDADD = $(VD_LIBS)
+# Interoperability with Debian's postmap, db5.3_dump and cdb(1).
+dist_check_SCRIPTS += t/lookup-postmap.sh
+TESTS += t/lookup-postmap.sh

@@ -20,7 +20,9 @@
  *	the rules of dict_db.c except that the trailing NUL is left out
  *	unless DICT_BUILD_NUL (as postmap does on Linux).  Duplicate keys
  *	are found with an in-memory key set (tinycdb's own check scans, and
- *	would make a large build quadratic).  The records go to
+ *	would make a large build quadratic).  With DICT_BUILD_DUP_IGNORE a
+ *	duplicate is still written, as postmap -w does; the first record
+ *	is the one found.  The records go to
  *	PATH.cdb.tmp.XXXXXX (mkstemp(3), mode of the old file or 0644),
  *	which is fsync()ed, closed and renamed over PATH.cdb; then the
  *	directory is fsync()ed.  On any error the temporary file is
@@ -371,6 +373,9 @@ dict_cdb_put(void *ctx, const char *key, const char *value, int lineno,
 	else if (b->flags & DICT_BUILD_DUP_REPLACE)
 		r = cdb_make_put(&b->cm, b->key.data, klen, value, vlen,
 		    CDB_PUT_REPLACE);
+	else if (b->flags & DICT_BUILD_DUP_IGNORE)
+		/* as postmap -w (CDB_PUT_ADD): stored, never found */
+		r = cdb_make_add(&b->cm, b->key.data, klen, value, vlen);
 	else {
 		if (!(b->flags & DICT_BUILD_DUP_IGNORE))
 			log_warn("%s:%d: duplicate entry: \"%s\"", b->srcname,
