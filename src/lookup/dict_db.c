@@ -687,12 +687,13 @@ dict_db_fsync_path(const char *path, bool is_dir, struct vd_status *st)
  * that a hash file starts with as many buckets as it will need (no
  * bucket splits while building), and a cache for its size: 16 MiB as
  * Postfix, 64 MiB for sources over 4 MiB (a million records: twice as
- * fast as postmap).  The defaults when src is not a regular file.  -1
- * with st when the source cannot be rewound after counting.
+ * fast as postmap).  Lines are counted for hash only (count).  The
+ * defaults when src is not a regular file.  -1 with st when the source
+ * cannot be rewound after counting.
  */
 static int
-dict_db_count_lines(FILE *src, const char *srcname, u_int32_t *nelem_r,
-    u_int32_t *cache_r, struct vd_status *st)
+dict_db_count_lines(FILE *src, const char *srcname, bool count,
+    u_int32_t *nelem_r, u_int32_t *cache_r, struct vd_status *st)
 {
 	char chunk[65536];
 	struct stat sb;
@@ -707,6 +708,8 @@ dict_db_count_lines(FILE *src, const char *srcname, u_int32_t *nelem_r,
 		return 0;
 	if (sb.st_size > DICT_DB_BIG_SOURCE)
 		*cache_r = DICT_DB_BIG_CACHE;
+	if (!count)
+		return 0;
 	while ((n = fread(chunk, 1, sizeof(chunk), src)) > 0)
 		for (p = chunk, end = chunk + n;
 		     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
@@ -749,7 +752,8 @@ dict_db_build(const char *type, DBTYPE dbtype, const char *name, FILE *src,
 		goto out;
 	if (stat(db_path.data, &sb) == 0)
 		mode = sb.st_mode & 07777;
-	if (dict_db_count_lines(src, srcname, &nelem, &cache, st) < 0)
+	if (dict_db_count_lines(src, srcname, dbtype == DB_HASH, &nelem,
+		&cache, st) < 0)
 		goto out;
 	dict_db_split(db_path.data, &dir, &base);
 	if (dict_db_env(dir.data, db_path.data, cache, &env, st)
