@@ -75,11 +75,13 @@ struct dict *
 dict_fail_type_open(const char *name, int flags, struct vd_status *st)
 {
 	struct vd_status why;
+	struct dict_fail *f;
 
 	(void)flags;
 	(void)st;
 	vd_status_set(&why, "4.3.5", "fail:%s: table lookup failed", name);
-	return &dict_fail_new(&why)->dict;
+	f = dict_fail_new(&why);	/* copies why */
+	return &f->dict;
 }
 
 struct dict *
