@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include "buf.h"
 #include "config.h"
@@ -33,6 +35,13 @@ struct cf_case {
 	const char *param;		/* NULL: the load must fail */
 	const char *want;		/* expanded value; NULL: unset */
 	const char *want_err;		/* error text (load or lookup) */
+};
+
+/* Rows where vdeliver differs from postconf on purpose (vdeliver.cf.5). */
+static const char *const not_postfix[] = {
+	"numeric, no size limit",	/* postconf: "bad conversion" */
+	"broken unused parameter does not",	/* postconf checks them all */
+	NULL,
 };
 
 /* strip_dir - the status text without "DIR/" in front of file names */
@@ -454,6 +463,70 @@ START_TEST(test_cases)
 	}
 	config_free(&cfg);
 out:
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
+/* squeeze - runs of white space become one space, in place */
+static void
+squeeze(char *s)
+{
+	char *w = s;
+	bool ws = false;
+
+	for (; *s; s++) {
+		if (*s == ' ' || *s == '\t') {
+			if (!ws)
+				*w++ = ' ';
+			ws = true;
+		} else {
+			*w++ = *s;
+			ws = false;
+		}
+	}
+	*w = 0;
+}
+
+/*
+ * The oracle: each row with a value gives the same result with Postfix's
+ * own `postconf -x` (when installed), as the value of smtpd_banner.
+ */
+START_TEST(test_postconf)
+{
+	const struct cf_case *c = &cases[_i];
+	char *dir, cmd[8192], got[4096], text[8192];
+	struct utimbuf past;
+	size_t n, i;
+	FILE *p;
+
+	if (c->param == NULL || c->want == NULL || c->want_err || c->ov[0]
+	    || access("/usr/sbin/postconf", X_OK) != 0)
+		return;
+	for (i = 0; not_postfix[i]; i++)
+		if (strcmp(not_postfix[i], c->name) == 0)
+			return;
+	dir = test_mkdtemp("config-postconf");
+	snprintf(text, sizeof(text), "%s\nsmtpd_banner = <$%s>\n", c->text,
+	    c->param);
+	test_write_str(test_path(dir, "main.cf"), text);
+	test_write_str(test_path(dir, "master.cf"), "");
+	/* Postfix waits while main.cf is younger than a second: age it. */
+	past.actime = past.modtime = time(NULL) - 10;
+	ck_assert_int_eq(utime(test_path(dir, "main.cf"), &past), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/postconf -c '%s' -xh "
+	    "smtpd_banner 2>/dev/null", dir);
+	ck_assert_ptr_nonnull(p = popen(cmd, "r"));
+	n = fread(got, 1, sizeof(got) - 1, p);
+	got[n] = 0;
+	ck_assert_int_eq(pclose(p), 0);
+	if (n > 0 && got[n - 1] == '\n')
+		got[--n] = 0;
+	/* postconf prints runs of white space as one space */
+	snprintf(text, sizeof(text), "<%s>", c->want);
+	squeeze(text);
+	ck_assert_msg(strcmp(got, text) == 0, "%s: postconf [%s], want [%s]",
+	    c->name, got, text);
 	test_rmtree(dir);
 	free(dir);
 }
@@ -965,6 +1038,8 @@ config_suite(void)
 	TCase *tc = tcase_create("config");
 
 	tcase_add_loop_test(tc, test_cases, 0,
+	    (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_loop_test(tc, test_postconf, 0,
 	    (int)(sizeof(cases) / sizeof(cases[0])));
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_typed_values);
