@@ -201,6 +201,30 @@ START_TEST(test_fixed_only)
 }
 END_TEST
 
+START_TEST(test_fixed_only_regexp)
+{
+	char *dir = test_mkdtemp("maps");
+	char list[4096];
+	struct maps *m;
+	struct vd_status st;
+	const char *v;
+
+	test_write_str(test_path(dir, "re"), "/^a@x$/ pattern\n");
+	snprintf(list, sizeof(list), "regexp:%s/re inline:{a@x=fixed}", dir);
+	m = maps_open("test_maps", list, DICT_FLAG_FOLD_FIX);
+	ck_assert_msg(m->dicts[0]->props & DICT_PROP_PATTERN, "%s",
+	    m->dicts[0]->spec);
+	ck_assert_int_eq(maps_find(m, "a@x", 0, &v, &st), LK_FOUND);
+	ck_assert_str_eq(v, "pattern");
+	ck_assert_int_eq(maps_find(m, "a@x", MAPS_FIXED_ONLY, &v, &st),
+	    LK_FOUND);
+	ck_assert_str_eq(v, "fixed");
+	maps_free(&m);
+	test_rmtree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(test_list_split)
 {
 	struct maps *m = maps_open("p",
@@ -226,6 +250,7 @@ maps_suite(void)
 	tcase_add_test(tc, test_unavailable_warning);
 	tcase_add_test(tc, test_fold_flag);
 	tcase_add_test(tc, test_fixed_only);
+	tcase_add_test(tc, test_fixed_only_regexp);
 	tcase_add_test(tc, test_list_split);
 	suite_add_tcase(s, tc);
 	return s;
