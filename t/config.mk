@@ -4,3 +4,5 @@ t_check_config_SOURCES = t/check_config.c
 t_check_config_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 t_check_config_LDADD = $(CHECK_LDADD)
 TESTS += t/check_config
+dist_check_SCRIPTS += t/vmap.sh
+TESTS += t/vmap.sh
