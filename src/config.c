@@ -385,7 +385,7 @@ cf_fail(struct cf_ctx *ctx, const struct cf_param *p, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (p == NULL)
 		return vd_status_set(ctx->st, CF_DSN, "%s", msg);
@@ -436,8 +436,8 @@ static int
 cf_dynamic(struct cf_ctx *ctx, const struct cf_def *d, struct cf_param **p_r)
 {
 	struct cf_store *s = ctx->s;
-	struct cf_param *p, *host;
-	const char *v, *dot;
+	struct cf_param *p, *host = NULL;
+	const char *v = "", *dot;
 	char name[256];
 	char *raw = NULL;
 	struct buf b;
@@ -447,7 +447,7 @@ cf_dynamic(struct cf_ctx *ctx, const struct cf_def *d, struct cf_param **p_r)
 	case CF_DYN_MYHOSTNAME:
 		/* Postfix: a name without a dot gets ".$mydomain". */
 		if (gethostname(name, sizeof(name)) < 0)
-			snprintf(name, sizeof(name), "localhost");
+			(void)snprintf(name, sizeof(name), "localhost");
 		name[sizeof(name) - 1] = 0;
 		raw = cf_escape(name);
 		if (strchr(name, '.') == NULL) {
@@ -533,7 +533,7 @@ cf_loop(struct cf_ctx *ctx, const struct cf_param *p)
 		n += (size_t)snprintf(chain + n, sizeof(chain) - n, "$%s -> ",
 		    ctx->stack[i]->name);
 	if (n < sizeof(chain))
-		snprintf(chain + n, sizeof(chain) - n, "$%s", p->name);
+		(void)snprintf(chain + n, sizeof(chain) - n, "$%s", p->name);
 	return cf_fail(ctx, ctx->cur, "macro loop: %s", chain);
 }
 
@@ -584,9 +584,9 @@ cf_param_value(struct cf_ctx *ctx, struct cf_param *p, const char **value_r)
 	return 0;
 }
 
-/* cf_is_name - [A-Za-z0-9_]+ */
+/* cf_is_name_char - [A-Za-z0-9_] */
 static bool
-cf_is_name_char(int c)
+cf_is_name_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_';
 }
@@ -710,8 +710,8 @@ cf_logical(struct cf_ctx *ctx, const char **pp, const char *end,
     bool *truth_r)
 {
 	static const char op_chars[] = "<>!=?+-*/~&|%";
-	const char *p = *pp, *lt, *rt, *op;
-	size_t l_len, r_len, op_len;
+	const char *p = *pp, *lt = NULL, *rt = NULL, *op;
+	size_t l_len = 0, r_len = 0, op_len;
 	bool level = false;
 	struct buf lb, rb;
 	long lv[3], rv[3];
@@ -783,11 +783,11 @@ out:
 static int
 cf_expr(struct cf_ctx *ctx, const char *s, size_t len, struct buf *out)
 {
-	const char *end = s + len, *p, *q, *n_end, *t;
+	const char *end = s + len, *p, *q, *n_end, *t = NULL;
 	struct cf_param *param = NULL;
-	const char *value;
+	const char *value = "";
 	bool is_set = false;
-	size_t t_len;
+	size_t t_len = 0;
 	char *name;
 	int ch, rc;
 
@@ -798,7 +798,7 @@ cf_expr(struct cf_ctx *ctx, const char *s, size_t len, struct buf *out)
 		if (p == end)
 			return cf_append(ctx, out, is_set ? "true" : "",
 			    is_set ? 4 : 0);
-		ch = *p++;
+		ch = (unsigned char)*p++;
 		if (ch != '?' && ch != ':')
 			return cf_fail(ctx, ctx->cur,
 			    "\"?\" or \":\" expected at: \"%.*s\"",
@@ -828,7 +828,7 @@ cf_expr(struct cf_ctx *ctx, const char *s, size_t len, struct buf *out)
 		}
 		/* Postfix tests the value as written: "$empty" is set. */
 		is_set = param != NULL && *param->raw != 0;
-		ch = *q;
+		ch = (unsigned char)*q;
 		p = q + 1;
 	}
 	if (ch == '?') {
@@ -1105,6 +1105,8 @@ cf_fill(struct vd_config *cfg, struct cf_store *s, struct vd_status *st)
 			continue;
 		if (cf_get(s, d->name, &v, &p, st) < 0)
 			return -1;
+		if (v == NULL)	/* cannot happen: every row has a default */
+			v = "";
 		switch (d->type) {
 		case CF_T_STR:
 			*(char **)(base + d->offset) = xstrdup(v);
@@ -1309,6 +1311,7 @@ cf_overrides(struct cf_store *s, char *const *overrides, size_t n,
 	return 0;
 }
 
+/* config_load - read the file and overrides, fill cfg (see config.h) */
 int
 config_load(struct vd_config *cfg, const char *path, char *const *overrides,
     size_t n_overrides, struct vd_status *st)
@@ -1345,6 +1348,7 @@ out:
 	return rc;
 }
 
+/* config_lookup - the expanded value of any parameter, or why not */
 int
 config_lookup(const struct vd_config *cfg, const char *name,
     const char **value_r, struct vd_status *st)
@@ -1355,6 +1359,7 @@ config_lookup(const struct vd_config *cfg, const char *name,
 	return cf_get(cfg->raw, name, value_r, NULL, st);
 }
 
+/* config_get - config_lookup() without the reason */
 const char *
 config_get(const struct vd_config *cfg, const char *name)
 {
@@ -1366,6 +1371,7 @@ config_get(const struct vd_config *cfg, const char *name)
 	return v;
 }
 
+/* config_free - release the typed strings and the store */
 void
 config_free(struct vd_config *cfg)
 {
@@ -1380,12 +1386,14 @@ config_free(struct vd_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 }
 
+/* config_split_list - a list value as items (textline.h) */
 char **
 config_split_list(const char *value)
 {
 	return text_split_list(value, TEXT_LIST_SEPS);
 }
 
+/* config_list_free - free what config_split_list() returned */
 void
 config_list_free(char **list)
 {

@@ -59,7 +59,7 @@ static void
 vmap_log(int prio, const char *text)
 {
 	(void)prio;
-	fprintf(stderr, "vmap: %s\n", text);
+	(void)fprintf(stderr, "vmap: %s\n", text);
 }
 
 /* vmap_oom - out of memory: a temporary failure */
@@ -78,8 +78,8 @@ static int
 vmap_usage(const char *why)
 {
 	if (why)
-		fprintf(stderr, "vmap: %s\n", why);
-	fputs(usage_text, stderr);
+		(void)fprintf(stderr, "vmap: %s\n", why);
+	(void)fputs(usage_text, stderr);
 	return EX_USAGE;
 }
 
@@ -90,9 +90,9 @@ vmap_say(const char *spec, const struct vd_status *st)
 	size_t len = strlen(spec);
 
 	if (strncmp(st->text, spec, len) == 0 && st->text[len] == ':')
-		fprintf(stderr, "vmap: %s\n", st->text);
+		(void)fprintf(stderr, "vmap: %s\n", st->text);
 	else
-		fprintf(stderr, "vmap: %s: %s\n", spec, st->text);
+		(void)fprintf(stderr, "vmap: %s: %s\n", spec, st->text);
 }
 
 /* vmap_table_error - vmap_say(), exit 75 */
@@ -180,7 +180,7 @@ vmap_query(const char *key, struct dict **dicts, int n)
 		if (r == LK_ERROR)
 			return EX_TEMPFAIL;
 		if (r == LK_FOUND) {
-			printf("%s\n", value);
+			(void)printf("%s\n", value);
 			return 0;
 		}
 		return VMAP_NOTFOUND;
@@ -195,12 +195,12 @@ vmap_query(const char *key, struct dict **dicts, int n)
 			goto out;
 		}
 		if (r == LK_FOUND) {
-			printf("%s\t%s\n", line, value);
+			(void)printf("%s\t%s\n", line, value);
 			found = true;
 		}
 	}
 	if (ferror(stdin)) {
-		fprintf(stderr, "vmap: read standard input: %s\n",
+		(void)fprintf(stderr, "vmap: read standard input: %s\n",
 		    strerror(errno));
 		code = EX_TEMPFAIL;
 		goto out;
@@ -223,7 +223,7 @@ vmap_list(struct dict **dicts, int n)
 
 	for (i = 0; i < n; i++) {
 		if (dicts[i]->sequence == NULL) {
-			fprintf(stderr, "vmap: %s: table type %s cannot be "
+			(void)fprintf(stderr, "vmap: %s: table type %s cannot be "
 			    "listed (-s)\n", dicts[i]->spec, dicts[i]->type);
 			return EX_USAGE;
 		}
@@ -234,7 +234,7 @@ vmap_list(struct dict **dicts, int n)
 				break;
 			if (r == LK_ERROR)
 				return vmap_table_error(dicts[i]->spec, &st);
-			printf("%s\t%s\n", key, value);
+			(void)printf("%s\t%s\n", key, value);
 		}
 	}
 	return 0;
@@ -269,7 +269,7 @@ vmap_build(char **args, int n, const char *def_type, int flags)
 		if (*name == 0) {
 			code = vmap_usage("expecting \"type:name\"");
 		} else if ((fp = fopen(name, "re")) == NULL) {
-			fprintf(stderr, "vmap: open %s: %s\n", name,
+			(void)fprintf(stderr, "vmap: open %s: %s\n", name,
 			    strerror(errno));
 			code = EX_TEMPFAIL;
 		} else {
@@ -290,6 +290,7 @@ vmap_build(char **args, int n, const char *def_type, int flags)
 	return code;
 }
 
+/* main - options, configuration, then build, query or list */
 int
 main(int argc, char **argv)
 {
@@ -332,8 +333,8 @@ main(int argc, char **argv)
 			verbose = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			printf("table types: %s\n", dict_type_names());
+			(void)fputs(usage_text, stdout);
+			(void)printf("table types: %s\n", dict_type_names());
 			return ferror(stdout) || fflush(stdout) ? EX_TEMPFAIL : 0;
 		default:
 			return vmap_usage(NULL);
@@ -349,7 +350,7 @@ main(int argc, char **argv)
 				      : "no file named");
 	log_set_verbose(verbose);
 	if (config_load(&cfg, config_path, NULL, 0, &st) < 0) {
-		fprintf(stderr, "vmap: %s\n", st.text);
+		(void)fprintf(stderr, "vmap: %s\n", st.text);
 		return EX_TEMPFAIL;
 	}
 	if (query || list) {
@@ -377,7 +378,7 @@ main(int argc, char **argv)
 	config_free(&cfg);
 	/* Output that did not reach its file is an error (-s > /dev/full). */
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "vmap: write standard output: %s\n",
+		(void)fprintf(stderr, "vmap: write standard output: %s\n",
 		    strerror(errno));
 		if (code == 0 || code == VMAP_NOTFOUND)
 			code = EX_TEMPFAIL;
