@@ -163,6 +163,7 @@ static const struct cf_def cf_defs[] = {
 	CF_TIME(vdeliver_lmtp_timeout, "300s", 's', 1),
 	CF_INT(vdeliver_lmtp_error_limit, "20", 1, INT_MAX),
 	CF_BOOL(vdeliver_regexp_substitution, "no"),
+	CF_BOOL(vdeliver_loop_detection, "no"),
 	CF_SIZE(vdeliver_lmtp_message_size_limit, "0"),
 	CF_INT(vdeliver_lmtp_line_length_limit, "4096", 512, 1024 * 1024),
 	CF_DYN("mydomain", CF_T_NONE, -1, CF_DYN_MYDOMAIN),

@@ -71,6 +71,7 @@ struct vd_config {
 	unsigned vdeliver_lmtp_timeout;		/* seconds, default 300 */
 	int vdeliver_lmtp_error_limit;		/* default 20 */
 	bool vdeliver_regexp_substitution;	/* $1 in regexp/pcre; default no */
+	bool vdeliver_loop_detection;	/* Delivered-To loop check; default no */
 	/* SIZE limit in LMTP; 0 in main.cf means virtual_mailbox_limit */
 	off_t vdeliver_lmtp_message_size_limit;	/* effective; 0 = none */
 	int vdeliver_lmtp_line_length_limit;	/* command line, default 4096 */
