@@ -44,15 +44,18 @@ include t/fuzz/fuzz.mk
 # on any memory error or definite leak.  Not in a sanitizer build.
 VALGRIND = valgrind
 VALGRIND_FLAGS = -q --error-exitcode=1 --leak-check=full \
-	--errors-for-leak-kinds=definite --show-leak-kinds=definite
+	--errors-for-leak-kinds=definite --show-leak-kinds=definite --num-callers=40 \
+	--suppressions=$(abs_top_srcdir)/t/valgrind.supp
+EXTRA_DIST += t/valgrind.supp
 check-valgrind: $(check_PROGRAMS)
 	@if test -n '$(VD_SANFLAGS)'; then \
 	    echo "check-valgrind: this is a sanitizer build; use a plain one" >&2; exit 1; fi; \
-	pass=0; failed=0; \
-	for t in $(check_PROGRAMS); do \
-	    case $$t in \
-	    t/check_*) args= ;; \
-	    t/fuzz/replay_*) n=$${t#t/fuzz/replay_}; \
+	pass=0; failed=0; phase=tests; \
+	for t in $(TESTS) -- $(check_PROGRAMS); do \
+	    case $$phase:$$t in \
+	    *:--) phase=progs; continue ;; \
+	    tests:t/check_*) args= ;; \
+	    progs:t/fuzz/replay_*) n=$${t#t/fuzz/replay_}; \
 	        args="$(abs_top_srcdir)/t/fuzz/corpus/$$n $(abs_top_srcdir)/t/fuzz/regress/$$n" ;; \
 	    *) continue ;; \
 	    esac; \

@@ -84,7 +84,8 @@ replay_dir(const char *dir)
 			abort();
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), replay_cmp);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), replay_cmp);
 	for (i = 0; i < n; i++) {
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, names[i])
 		    >= sizeof(path) || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode))
