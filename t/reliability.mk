@@ -15,7 +15,8 @@ check_PROGRAMS += t/fi-probe
 t_fi_probe_SOURCES = t/fi-probe.c
 
 # Python helpers the shell tests run.
-EXTRA_DIST += t/vdtest.py t/concurrent.py t/faultrun.py t/hostile.py t/hostile
+EXTRA_DIST += t/vdtest.py t/concurrent.py t/faultrun.py t/hostile.py t/hostile \
+	t/RELIABILITY.md
 
 dist_check_SCRIPTS += t/fault-selftest.sh
 TESTS += t/fault-selftest.sh
@@ -72,3 +73,18 @@ check-valgrind: $(check_PROGRAMS)
 	test $$failed = 0
 .PHONY: check-valgrind
 CLEANFILES += t/*.valgrind.log t/*.valgrind.out t/fuzz/*.valgrind.log t/fuzz/*.valgrind.out
+
+# make reliability-figures: the figures of the last run of these suites
+# (from their logs, and from _build-fuzz after make fuzz), for
+# t/RELIABILITY.md.
+reliability-figures:
+	@for f in t/fault-mbox.log t/fault-maildir.log t/concurrency-mbox.log \
+	    t/concurrency-maildir.log t/hostile.log; do \
+	    test -f $$f && sed -n 's/^# \(fault\|concurrency\|hostile\): /\1: /p' $$f; \
+	done; \
+	for f in t/fault-fulldisk.log t/lockers-mbox.log t/security-root.log \
+	    t/fault-selftest.log t/fuzz-replay.log; do \
+	    test -f $$f && echo "$$f: $$(grep " passed, " $$f | tail -1)"; \
+	done; \
+	test -f _build-fuzz/fuzz-figures.txt && cat _build-fuzz/fuzz-figures.txt; true
+.PHONY: reliability-figures
