@@ -46,6 +46,7 @@
  *	each recipient's uid/gid in a process of its own).
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -157,17 +158,35 @@ lmtp_oom(void)
 }
 
 bool
-lmtp_prepare(int argc, char **argv)
+lmtp_prepare(int argc, char **argv, const char *with_arg)
 {
 	bool is_lmtp = false, is_listen = false;
+	const char *a;
 	int i;
 
-	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strcmp(argv[i], "--lmtp") == 0)
+	/* The options as getopt "+" reads them: up to the first operand. */
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0 || a[0] != '-' || a[1] == 0)
+			break;
+		if (strcmp(a, "--lmtp") == 0) {
 			is_lmtp = true;
-		else if (strcmp(argv[i], "--listen") == 0
-		    || strncmp(argv[i], "--listen=", 9) == 0)
+		} else if (strcmp(a, "--listen") == 0) {
 			is_listen = true;
+			i++;
+		} else if (strncmp(a, "--listen=", 9) == 0) {
+			is_listen = true;
+		} else if (a[1] != '-') {
+			/* a cluster like -vc FILE: the first option with an
+			 * argument takes the rest, or the next word */
+			for (a++; *a; a++) {
+				if (strchr(with_arg, *a)) {
+					if (a[1] == 0)
+						i++;
+					break;
+				}
+			}
+		}
 	}
 	if (!is_lmtp)
 		return false;
@@ -385,6 +404,39 @@ lmtp_io_getline(struct lmtp_io *io, struct buf *out, size_t max,
 			break;
 	}
 	return 0;
+}
+
+/*
+ * lmtp_io_linger - before closing a socket that still has unread input:
+ * a close() would reset the connection, and the client could lose the
+ * last reply (a 421).  Close our sending side, then read and drop what
+ * the client still sends, for at most 2 s or 1 MiB.
+ */
+static void
+lmtp_io_linger(struct lmtp_io *io)
+{
+	struct pollfd pfd;
+	size_t total = 0;
+	ssize_t n;
+	int pending = 0, i;
+
+	if (io->in_fd != io->out_fd || ioctl(io->in_fd, FIONREAD, &pending) < 0
+	    || pending <= 0 || shutdown(io->out_fd, SHUT_WR) < 0)
+		return;
+	for (i = 0; i < 20 && total < 1024 * 1024; i++) {
+		pfd.fd = io->in_fd;
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 100) < 0 && errno != EINTR)
+			return;
+		if (pfd.revents == 0)
+			continue;
+		n = read(io->in_fd, io->ibuf, LMTP_IBUF_SIZE);
+		if (n <= 0 && !(n < 0 && errno == EINTR))
+			return;
+		if (n > 0)
+			total += (size_t)n;
+	}
 }
 
 /* ---- Replies ---------------------------------------------------------- */
@@ -1039,6 +1091,8 @@ lmtp_serve(const struct vd_config *cfg, int in_fd, int out_fd)
 	}
 out:
 	(void)lmtp_io_flush(&s.io);
+	if (s.io.state != LMTP_IO_EOF && s.io.state != LMTP_IO_ERROR)
+		lmtp_io_linger(&s.io);
 	log_debug("disconnect from %s", s.peer);
 	lmtp_txn_reset(&s);
 	if (s.is_agent_open)
@@ -1269,10 +1323,19 @@ lmtp_child(const struct vd_config *cfg, struct lmtp_listener *l, int fd,
 	struct sigaction sa;
 	sigset_t m = *mask;
 	size_t i;
-	int code;
+	int code, null_fd;
 
-	for (i = 0; i < l->n_fds; i++)
-		(void)close(l->fds[i]);
+	for (i = 0; i < l->n_fds; i++) {
+		/* a listening stdin (inetd "wait") becomes /dev/null */
+		if (l->fds[i] <= STDERR_FILENO
+		    && (null_fd = open("/dev/null", O_RDWR)) >= 0) {
+			(void)dup2(null_fd, l->fds[i]);
+			if (null_fd != l->fds[i])
+				(void)close(null_fd);
+		} else {
+			(void)close(l->fds[i]);
+		}
+	}
 	free(l->unix_path);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
@@ -1404,7 +1467,10 @@ lmtp_listen_loop(const struct vd_config *cfg, struct lmtp_listener *l)
 	return EX_OK;
 }
 
-/* lmtp_listen_open - the sockets: from systemd, or bound here; 0 or -1 */
+/*
+ * lmtp_listen_open - the sockets: from systemd, a listening socket on
+ * stdin (inetd "wait"), or bound here; 0 or -1
+ */
 static int
 lmtp_listen_open(struct lmtp_listener *l, const char *spec, int n_sd,
     struct vd_status *st)
@@ -1412,6 +1478,10 @@ lmtp_listen_open(struct lmtp_listener *l, const char *spec, int n_sd,
 	int fd;
 
 	memset(l, 0, sizeof(*l));
+	if (n_sd == 0 && spec == NULL) {
+		l->fds[l->n_fds++] = STDIN_FILENO;
+		return 0;
+	}
 	if (n_sd > 0) {
 		for (fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n_sd;
 		    fd++) {
@@ -1461,10 +1531,14 @@ lmtp_main(const struct vd_config *cfg, const struct lmtp_opts *o)
 		cfg->maillog_file, o->verbose, &st) < 0)
 		return lmtp_fail(&st, o);
 	n_sd = lmtp_sd_fds();
-	/* Accept=no without --listen: fd 3 is a listening socket. */
+	/*
+	 * Without --listen: Accept=no (fd 3 listens), or inetd "wait" and
+	 * systemd-socket-activate --inetd (stdin listens).
+	 */
 	is_listener = o->listen != NULL || (n_sd > 0
 	    && !lmtp_is_socket(STDIN_FILENO)
-	    && lmtp_is_listening(SD_LISTEN_FDS_START));
+	    && lmtp_is_listening(SD_LISTEN_FDS_START))
+	    || (n_sd == 0 && lmtp_is_listening(STDIN_FILENO));
 	lmtp_is_listener = is_listener;
 	if (!is_listener) {
 		lmtp_session_fds(n_sd, &in, &out);

@@ -36,11 +36,13 @@ struct lmtp_opts {
 
 /*
  * lmtp_prepare - call before the options are parsed.  Returns true when
- * argv asks for --lmtp (before any "--"); then, unless --listen is also
- * there, nothing will ever be written to stderr (log_no_stderr()) and an
- * out-of-memory exit answers "421 4.3.0" instead of a pipe(8) line.
+ * the options (up to the first operand or "--"; with_arg lists the short
+ * options that take an argument) include --lmtp; then, unless --listen
+ * is there too, nothing will ever be written to stderr (log_no_stderr())
+ * and an out-of-memory exit answers "421 4.3.0" instead of a pipe(8)
+ * line.
  */
-bool lmtp_prepare(int argc, char **argv);
+bool lmtp_prepare(int argc, char **argv, const char *with_arg);
 
 /* lmtp_main - run the LMTP mode; returns an exit code */
 int lmtp_main(const struct vd_config *cfg, const struct lmtp_opts *o);

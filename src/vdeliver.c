@@ -174,7 +174,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	/* LMTP mode: not even getopt may write to stderr. */
-	if ((lmtp_argv = lmtp_prepare(argc, argv)))
+	if ((lmtp_argv = lmtp_prepare(argc, argv, "acdfoq")))
 		opterr = 0;
 	overrides = xcalloc((size_t)argc + 1, sizeof(*overrides));
 	dests = xcalloc((size_t)argc + 1, sizeof(*dests));
@@ -199,10 +199,13 @@ main(int argc, char **argv)
 			explain = true;
 			break;
 		case 'o':
+			if (strchr(optarg, '=') == NULL && lmtp_argv) {
+				code = vd_lmtp_usage("-o needs name=value",
+				    listen);
+				goto lmtp_done;
+			}
 			if (strchr(optarg, '=') == NULL)
-				return lmtp_argv ? vd_lmtp_usage("-o needs "
-				    "name=value", listen) : vd_usage("-o needs "
-				    "name=value");
+				return vd_usage("-o needs name=value");
 			overrides[n_overrides++] = optarg;
 			break;
 		case 'q':
@@ -221,22 +224,31 @@ main(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EX_OK;
 		default:
-			return lmtp_argv ? vd_lmtp_usage("bad command line",
-			    listen) : vd_usage("bad command line");
+			if (lmtp_argv) {
+				code = vd_lmtp_usage("bad command line", listen);
+				goto lmtp_done;
+			}
+			return vd_usage("bad command line");
 		}
 	}
-	if (lmtp && optind < argc)
-		return vd_lmtp_usage("--lmtp takes no recipients", listen);
 	if (listen && !lmtp)
 		return vd_usage("--listen needs --lmtp");
 	lo.listen = listen;
 	lo.verbose = verbose;
-	if (config_load(&cfg, config_path, overrides, n_overrides, &st) < 0)
-		return lmtp ? lmtp_fail(&st, &lo) : vd_fail(&st);
+	if (lmtp && optind < argc) {
+		code = vd_lmtp_usage("--lmtp takes no recipients", listen);
+		goto lmtp_done;
+	}
+	if (config_load(&cfg, config_path, overrides, n_overrides, &st) < 0) {
+		if (!lmtp)
+			return vd_fail(&st);
+		code = lmtp_fail(&st, &lo);
+		goto lmtp_done;
+	}
 	if (lmtp) {
 		code = lmtp_main(&cfg, &lo);
 		config_free(&cfg);
-		return code;
+		goto lmtp_done;
 	}
 	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
 		cfg.maillog_file, verbose, &st) < 0)
@@ -323,5 +335,9 @@ done:
 	agent_close(&agent);
 	log_close();
 	config_free(&cfg);
+	return code;
+lmtp_done:
+	free(overrides);
+	free(dests);
 	return code;
 }
