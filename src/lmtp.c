@@ -1368,6 +1368,7 @@ lmtp_listen_loop(const struct vd_config *cfg, struct lmtp_listener *l)
 	struct pollfd pfds[LMTP_MAX_LISTEN];
 	struct sigaction sa;
 	sigset_t block, old_mask, waitmask;
+	const struct timespec backoff = { 0, 100 * 1000 * 1000 };
 	pid_t *pids, pid;
 	size_t i, j, n_children = 0, limit;
 	int status, n, fd;
@@ -1433,9 +1434,12 @@ lmtp_listen_loop(const struct vd_config *cfg, struct lmtp_listener *l)
 				continue;
 			fd = accept4(l->fds[i], NULL, NULL, SOCK_CLOEXEC);
 			if (fd < 0) {
-				if (errno != EAGAIN && errno != EINTR
-				    && errno != ECONNABORTED)
-					log_warn("accept: %s", strerror(errno));
+				if (errno == EAGAIN || errno == EINTR
+				    || errno == ECONNABORTED)
+					continue;
+				log_warn("accept: %s", strerror(errno));
+				/* out of fds or memory: do not spin */
+				(void)nanosleep(&backoff, NULL);
 				continue;
 			}
 			fflush(NULL);

@@ -24,6 +24,7 @@ postmap -c "$T/pf" "hash:$TABLE" || skip_all "postmap cannot build hash: tables"
 spool_setup <<CF
 virtual_mailbox_maps = hash:$TABLE
 virtual_mailbox_limit = 100000
+message_size_limit = 100000
 myhostname = mx.example.com
 deliver_lock_attempts = 10
 deliver_lock_delay = 1s

@@ -513,6 +513,33 @@ def test_table_reopen():
     c.finish("table reopen")
 
 
+def test_pipes():
+    """stdin and stdout may be two pipes (inetd-like wrappers, tests)."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    errpath = os.path.join(T, "stderr.pipes")
+    with open(errpath, "wb") as err:
+        p = subprocess.Popen([VDELIVER, "--lmtp", "-c", CF], stdin=in_r,
+                             stdout=out_w, stderr=err)
+    os.close(in_r)
+    os.close(out_w)
+    os.write(in_w, b"LHLO c\r\nMAIL FROM:<p@x.example>\r\n"
+             b"RCPT TO:<info@example.com>\r\nDATA\r\n"
+             b"Subject: pipes\r\n\r\nx\r\n.\r\nQUIT\r\n")
+    os.close(in_w)
+    out = b""
+    while True:
+        chunk = os.read(out_r, 65536)
+        if not chunk:
+            break
+        out += chunk
+    os.close(out_r)
+    check_eq("pipes: exit 0", 0, p.wait(WAIT))
+    check("pipes: delivered", b"250 2.0.0 <info@example.com> delivered to "
+          b"maildir\r\n221 2.0.0 Bye\r\n" in out, repr(out[-200:]))
+    check_eq("pipes: nothing on stderr", b"", read(errpath))
+
+
 def test_config_error():
     """A configuration error: 421 instead of the greeting, nothing on stderr."""
     mine, theirs = socket.socketpair()
@@ -892,7 +919,7 @@ def main():
              test_rset_second_txn_null_sender_orcpt,
              test_quoted_rcpt_and_duplicate, test_limits,
              test_protocol_errors, test_disconnects_and_timeouts,
-             test_table_reopen, test_config_error, test_listen_unix,
+             test_table_reopen, test_pipes, test_config_error, test_listen_unix,
              test_listen_inet, test_process_limit,
              test_sigterm_during_delivery, test_socket_activation]
     only = sys.argv[1:]
