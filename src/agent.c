@@ -55,7 +55,8 @@ agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 		    "pathname: virtual_mailbox_base = %s)",
 		    cfg->virtual_mailbox_base);
 	a->maps.mailbox = maps_open("virtual_mailbox_maps",
-	    cfg->virtual_mailbox_maps, 0);
+	    cfg->virtual_mailbox_maps, cfg->vdeliver_regexp_substitution
+	    ? DICT_FLAG_ALLOW_REGSUB : 0);
 	a->maps.uid = maps_open("virtual_uid_maps", cfg->virtual_uid_maps, 0);
 	a->maps.gid = maps_open("virtual_gid_maps", cfg->virtual_gid_maps, 0);
 	return 0;
@@ -338,6 +339,23 @@ agent_log(const struct agent *a, const struct agent_rcpt *r,
 	buf_fini(&orig);
 }
 
+/* agent_is_loop - msg already has a Delivered-To: for rcpt (delivered_hdr.c) */
+static bool
+agent_is_loop(const struct vd_message *msg, const char *rcpt)
+{
+	struct buf q;
+	char *folded;
+	bool loop;
+
+	buf_init(&q);
+	address_quote(&q, rcpt);
+	folded = address_fold(q.data);
+	loop = message_has_delivered_to(msg, folded);
+	free(folded);
+	buf_fini(&q);
+	return loop;
+}
+
 int
 agent_deliver(struct agent *a, const struct vd_message *msg,
     const char *sender, struct agent_rcpt *r, const char *queue_id,
@@ -359,7 +377,10 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 	buf_init(&rcpt_q);
 	agent_request(a, msg, sender, r, &q, &sender_q, &orig_q, &rcpt_q);
 	vd_status_clear(&r->st);
-	if (geteuid() == 0)
+	if (a->cfg->vdeliver_loop_detection && agent_is_loop(msg, r->rcpt))
+		ret = vd_status_set(&r->st, "5.4.6",
+		    "mail forwarding loop for %s", rcpt_q.data);
+	else if (geteuid() == 0)
 		ret = agent_deliver_child(&q, &r->st);
 	else
 		ret = deliver(&q, &r->st);

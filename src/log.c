@@ -142,6 +142,9 @@ log_write_fd(int fd, const char *text)
 }
 
 /* log_vlog - format, cut, and send one record */
+static void log_vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+    VD_PRINTF(3, 0);
+
 static void
 log_vlog(int prio, const char *prefix, const char *fmt, va_list ap)
 {
