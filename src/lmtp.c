@@ -76,7 +76,7 @@
 #include "log.h"
 #include "message.h"
 
-/* Until vdeliver_lmtp_line_length_limit exists: command and data lines. */
+/* vdeliver_lmtp_line_length_limit when unset: a line, CRLF included */
 #define LMTP_LINE_LIMIT 4096
 #define LMTP_IBUF_SIZE 65536
 #define LMTP_DATA_CHUNK 65536
@@ -118,7 +118,8 @@ struct lmtp_session {
 	bool is_agent_open;
 	struct lmtp_io io;
 	char peer[80];		/* for log records */
-	size_t line_limit;
+	size_t line_max;	/* the limit, CRLF included (for messages) */
+	size_t line_limit;	/* line_max - 2: the text of a line */
 	unsigned long long size_limit;	/* 0 = none */
 	int n_errors;
 	bool has_lhlo;
@@ -197,26 +198,30 @@ lmtp_prepare(int argc, char **argv, const char *with_arg)
 	return true;
 }
 
-/* lmtp_line_limit - the line length limit (text, without CRLF) */
+/*
+ * lmtp_line_limit - the longest command or message line, CRLF included
+ * (vdeliver_lmtp_line_length_limit; the config reader keeps it >= 512)
+ */
 static size_t
 lmtp_line_limit(const struct vd_config *cfg)
 {
-	(void)cfg;
-	return LMTP_LINE_LIMIT;
+	return cfg->vdeliver_lmtp_line_length_limit >= 3
+	    ? (size_t)cfg->vdeliver_lmtp_line_length_limit : LMTP_LINE_LIMIT;
 }
 
 /*
- * lmtp_size_limit - the message size limit, 0 = none: the mailbox file
- * limit (a bigger message could never be delivered), else Postfix's
- * queue limit.
+ * lmtp_size_limit - the message size limit, 0 = none:
+ * vdeliver_lmtp_message_size_limit, which the config reader sets to
+ * virtual_mailbox_limit when it is 0 (a bigger message could never be
+ * delivered to an mbox).
  */
 static unsigned long long
 lmtp_size_limit(const struct vd_config *cfg)
 {
+	if (cfg->vdeliver_lmtp_message_size_limit > 0)
+		return (unsigned long long)cfg->vdeliver_lmtp_message_size_limit;
 	if (cfg->virtual_mailbox_limit > 0)
 		return (unsigned long long)cfg->virtual_mailbox_limit;
-	if (cfg->message_size_limit > 0)
-		return (unsigned long long)cfg->message_size_limit;
 	return 0;
 }
 
@@ -784,7 +789,7 @@ lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
 		if (s->line_limit > 0 && line_len > s->line_limit
 		    && fail->dsn[0] == 0)
 			vd_status_set(fail, "5.5.2",
-			    "line too long (limit %zu bytes)", s->line_limit);
+			    "line too long (limit %zu bytes)", s->line_max);
 		if (fail->dsn[0] == 0
 		    && message_add(msg, p + skip, n - skip, true, &st) < 0)
 			*fail = st;
@@ -1020,7 +1025,8 @@ lmtp_serve(const struct vd_config *cfg, int in_fd, int out_fd)
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
-	s.line_limit = lmtp_line_limit(cfg);
+	s.line_max = lmtp_line_limit(cfg);
+	s.line_limit = s.line_max - 2;
 	s.size_limit = lmtp_size_limit(cfg);
 	lmtp_io_init(&s.io, in_fd, out_fd, cfg->vdeliver_lmtp_timeout);
 	lmtp_peer(in_fd, s.peer, sizeof(s.peer));

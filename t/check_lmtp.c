@@ -497,6 +497,8 @@ test_cfg_init(unsigned timeout, int error_limit, int rcpt_limit)
 	test_cfg.vdeliver_lmtp_recipient_limit = rcpt_limit;
 	test_cfg.vdeliver_lmtp_timeout = timeout;
 	test_cfg.vdeliver_lmtp_error_limit = error_limit;
+	test_cfg.vdeliver_lmtp_line_length_limit = 4096;
+	test_cfg.vdeliver_lmtp_message_size_limit = 51200000;
 }
 
 static void
