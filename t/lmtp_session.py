@@ -187,6 +187,20 @@ def norm_from(data):
                   rb"\1DATE", data)
 
 
+def wait_for_log(regex):
+    """The maillog gets a line matching regex (written asynchronously)."""
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        try:
+            if re.search(regex, read(os.path.join(T, "maillog")).decode(
+                    "utf-8", "replace")):
+                return True
+        except FileNotFoundError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def run_cli(args, msg):
     p = subprocess.run([VDELIVER, "-c", CF] + args, input=msg,
                        capture_output=True, timeout=WAIT)
@@ -490,6 +504,27 @@ def test_disconnects_and_timeouts():
              size_of(mbox_path("m.mbox")))
 
 
+def test_table_error():
+    """A table that fails: 451 4.3.5 with the command line's text."""
+    maps = "virtual_mailbox_maps=hash:%s, fail:broken" % TABLE
+    rc, out = run_cli(["-o", maps, "-f", "s@x.example",
+                       "nobody@example.com"], b"Subject: x\n\nx\n")
+    check_eq("command line: table error exit 75", 75, rc)
+    cli = out.splitlines()[0] if out else ""
+    check_match("command line: 4.3.5 text", r"^4\.3\.5 ", cli)
+    c = StdinSession("-o", maps)
+    c.reply()
+    start(c)
+    c.send("MAIL FROM:<s@x.example>\r\nRCPT TO:<nobody@example.com>\r\n"
+           "RCPT TO:<info@example.com>\r\nQUIT\r\n")
+    r = c.replies(4)
+    check_eq("table error: 451 with the command line's text",
+             "451 4.3.5 <nobody@example.com>: " + cli[len("4.3.5 "):], r[1])
+    check_eq("a recipient the first table knows is accepted",
+             "250 2.1.5 Ok", r[2])
+    c.finish("table error")
+
+
 def test_table_reopen():
     """A table file that changes is reopened before the next transaction."""
     c = StdinSession()
@@ -679,8 +714,12 @@ def test_listen_unix():
     check_match("second listener says why", r"another server is listening",
                 other.errors())
     check("the live socket survives", os.path.exists(path))
+    # SIGHUP is only logged; the listener goes on
+    lst.proc.send_signal(signal.SIGHUP)
     c = connect_unix(path)
     one_delivery(c)
+    check("SIGHUP logged", wait_for_log(r"SIGHUP: each connection opens "
+                                        r"the tables anew"))
     check_eq("listener exits 0 on SIGTERM", 0, lst.stop())
     check_eq("listener: nothing on stderr", b"", lst.errors())
     check("socket file removed at exit", not os.path.exists(path))
@@ -697,7 +736,7 @@ def test_listen_inet():
     port = free_port(socket.AF_INET, "127.0.0.1")
     lst = Listener("inet:127.0.0.1:%d" % port)
     one_delivery(connect_inet(socket.AF_INET, "127.0.0.1", port))
-    check_eq("inet listener exits 0", 0, lst.stop())
+    check_eq("inet listener exits 0 on SIGINT", 0, lst.stop(signal.SIGINT))
     check_eq("inet listener: nothing on stderr", b"", lst.errors())
     if socket.has_ipv6:
         try:
@@ -919,7 +958,7 @@ def main():
              test_rset_second_txn_null_sender_orcpt,
              test_quoted_rcpt_and_duplicate, test_limits,
              test_protocol_errors, test_disconnects_and_timeouts,
-             test_table_reopen, test_pipes, test_config_error, test_listen_unix,
+             test_table_error, test_table_reopen, test_pipes, test_config_error, test_listen_unix,
              test_listen_inet, test_process_limit,
              test_sigterm_during_delivery, test_socket_activation]
     only = sys.argv[1:]
