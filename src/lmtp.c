@@ -252,6 +252,7 @@ lmtp_io_init(struct lmtp_io *io, int in_fd, int out_fd, unsigned timeout)
 	sigemptyset(&io->waitmask);
 }
 
+/* lmtp_io_fini - free the buffers (the fds are the caller's) */
 static void
 lmtp_io_fini(struct lmtp_io *io)
 {
