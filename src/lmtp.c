@@ -8,9 +8,15 @@
  *	buffered input is never discarded, and all pending replies are
  *	flushed before the engine blocks on a read and after each delivery
  *	result, so a pipelining client sees every reply as soon as it
- *	exists.  Memory is bounded: a command line is kept up to the line
- *	limit (the rest is read and dropped, 500 5.5.2), message data goes
- *	straight to message_add() in chunks.
+ *	exists.  Memory is bounded: a command line is kept up to
+ *	vdeliver_lmtp_line_length_limit (the rest is read and dropped, 500
+ *	5.5.2), message data goes straight to message_add() in chunks.
+ *
+ *	Message lines have no length limit: RFC 5321 4.5.3.1 asks for
+ *	none where the implementation allows it, Postfix's smtpd and
+ *	virtual(8) deliver long lines unchanged, and with
+ *	lmtp_line_length_limit = 0 Postfix's lmtp(8) client sends them so;
+ *	refusing them would bounce mail that virtual(8) delivers.
  *
  *	Replies (the enhanced code decides what Postfix does with them):
  *	  220 greeting, 250 LHLO (PIPELINING ENHANCEDSTATUSCODES 8BITMIME
@@ -19,14 +25,13 @@
  *	  RCPT 250 2.1.5 | 550 5.1.1 unknown user | 451 4.3.5 table or
  *	      uid/gid trouble | 452 4.5.3 too many recipients | 501 | 503
  *	  DATA 354, then per accepted recipient the delivery result: 250
- *	      2.0.0, 452 4.2.2, 451 4.x.x, 552 5.2.2 / 5.3.4, 550 5.x.x,
- *	      500 5.5.2 (a data line over the line limit: RFC 5321 4.5.3.1
- *	      "500 Line too long"); 503 without an accepted recipient
+ *	      2.0.0, 452 4.2.2, 451 4.x.x, 552 5.2.2 / 5.3.4 (message over
+ *	      the size limit), 550 5.x.x; 503 without an accepted recipient
  *	  HELO/EHLO 500 5.5.1 (RFC 2033 4.1: no positive reply allowed)
  *	  421 4.4.2 timeout, 421 4.7.0 too many errors, 421 4.3.2 shutdown
  *
  *	Protocol errors (unknown or out-of-order commands, bad syntax,
- *	over-long lines, NUL bytes) count towards vdeliver_lmtp_error_limit;
+ *	over-long command lines, NUL bytes) count towards vdeliver_lmtp_error_limit;
  *	rejected recipients do not, since a Postfix request may carry many
  *	unknown users.
  *
@@ -118,8 +123,7 @@ struct lmtp_session {
 	bool is_agent_open;
 	struct lmtp_io io;
 	char peer[80];		/* for log records */
-	size_t line_max;	/* the limit, CRLF included (for messages) */
-	size_t line_limit;	/* line_max - 2: the text of a line */
+	size_t line_limit;	/* text of a command line, without CRLF */
 	unsigned long long size_limit;	/* 0 = none */
 	int n_errors;
 	bool has_lhlo;
@@ -199,7 +203,7 @@ lmtp_prepare(int argc, char **argv, const char *with_arg)
 }
 
 /*
- * lmtp_line_limit - the longest command or message line, CRLF included
+ * lmtp_line_limit - the longest command line, CRLF included
  * (vdeliver_lmtp_line_length_limit; the config reader keeps it >= 512)
  */
 static size_t
@@ -745,9 +749,10 @@ lmtp_do_rcpt(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 
 /*
  * lmtp_read_data - the message, up to the "." line: dot-unstuffing,
- * CRLF (or a bare LF) to LF, the line limit.  A problem with the
- * message is left in *fail (the rest is read and dropped).  Returns 0
- * at the "." line, -1 when the input ended, timed out or failed first.
+ * CRLF (or a bare LF) to LF; lines of any length, in chunks.  A problem
+ * with the message (too big, spool error) is left in *fail, and the rest
+ * is read and dropped.  Returns 0 at the "." line, -1 when the input
+ * ended, timed out or failed first.
  */
 static int
 lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
@@ -756,7 +761,7 @@ lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
 	struct vd_status st;
 	struct buf chunk;
 	bool complete, at_start = true;
-	size_t line_len = 0, skip, text, n;
+	size_t skip, n;
 	const char *p;
 	int ret = -1;
 
@@ -771,7 +776,6 @@ lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
 		n = chunk.len;
 		skip = 0;
 		if (at_start) {
-			line_len = 0;
 			if (complete && ((n == 2 && p[0] == '.')
 				|| (n == 3 && p[0] == '.' && p[1] == '\r'))) {
 				ret = 0;
@@ -780,17 +784,6 @@ lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
 			if (n > 0 && p[0] == '.')
 				skip = 1;
 		}
-		text = n - skip;
-		if (complete) {
-			text--;
-			if (n - skip >= 2 && p[n - 2] == '\r')
-				text--;
-		}
-		line_len += text;
-		if (s->line_limit > 0 && line_len > s->line_limit
-		    && fail->dsn[0] == 0)
-			vd_status_set(fail, "5.5.2",
-			    "line too long (limit %zu bytes)", s->line_max);
 		if (fail->dsn[0] == 0
 		    && message_add(msg, p + skip, n - skip, true, &st) < 0)
 			*fail = st;
@@ -1026,8 +1019,7 @@ lmtp_serve(const struct vd_config *cfg, int in_fd, int out_fd)
 
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
-	s.line_max = lmtp_line_limit(cfg);
-	s.line_limit = s.line_max - 2;
+	s.line_limit = lmtp_line_limit(cfg) - 2;
 	s.size_limit = lmtp_size_limit(cfg);
 	lmtp_io_init(&s.io, in_fd, out_fd, cfg->vdeliver_lmtp_timeout);
 	lmtp_peer(in_fd, s.peer, sizeof(s.peer));
