@@ -54,6 +54,7 @@ copy_from_date(char out[25], time_t now)
 	snprintf(out, 25, "%.24s", tmp);
 }
 
+/* copy_headers - the From_ line (mbox) and the three envelope headers */
 void
 copy_headers(struct buf *b, const struct deliver_request *req, int flags,
     time_t now)
@@ -125,6 +126,7 @@ copy_fixed(const struct vd_message *msg, size_t hdr_len, int flags)
 	return n;
 }
 
+/* copy_size - exact output size for msg */
 off_t
 copy_size(const struct vd_message *msg, size_t hdr_len, int flags)
 {
@@ -135,6 +137,7 @@ copy_size(const struct vd_message *msg, size_t hdr_len, int flags)
 	return n;
 }
 
+/* copy_fits - does the output fit in room bytes */
 bool
 copy_fits(const struct vd_message *msg, size_t hdr_len, int flags,
     off_t room)
@@ -160,6 +163,7 @@ copy_writev(int fd, const struct iovec *iov, int n)
 	return writev(fd, iov, n);
 }
 
+/* copy_writev_all - writev() until everything is written */
 int
 copy_writev_all(int fd, struct iovec *iov, int n)
 {
@@ -198,6 +202,7 @@ copy_writev_all(int fd, struct iovec *iov, int n)
 	}
 }
 
+/* copy_write_status - the status of a write error */
 int
 copy_write_status(struct vd_status *st, int e)
 {
@@ -221,6 +226,7 @@ copy_add(int fd, struct iovec *iov, int *n, const void *p, size_t len)
 	return 0;
 }
 
+/* copy_write - headers and message to fd, in large blocks */
 int
 copy_write(int fd, const char *hdr, size_t hdr_len,
     const struct vd_message *msg, int flags, struct vd_status *st)

@@ -31,6 +31,7 @@ deliver_has_break(const char *s)
 	return s != NULL && strpbrk(s, "\r\n") != NULL;
 }
 
+/* deliver - refuse broken envelopes, then mbox or maildir */
 int
 deliver(const struct deliver_request *req, struct vd_status *st)
 {

@@ -68,6 +68,7 @@ lock_rand(void)
 	return state * 0x2545f4914f6cdd1dULL;
 }
 
+/* lock_sleep - a random pause around delay_ms */
 void
 lock_sleep(unsigned delay_ms)
 {
@@ -90,6 +91,7 @@ lock_attempts(const struct deliver_request *req)
 	return req->lock_attempts > 0 ? req->lock_attempts : 1;
 }
 
+/* lock_dot_init - nothing held */
 void
 lock_dot_init(struct lock_dot *d)
 {
@@ -156,6 +158,7 @@ lock_dot_stale(const struct lock_dot *d, const char *path,
 	return 0;
 }
 
+/* lock_dot_acquire - take <name>.lock with liblockfile, Postfix's retries */
 int
 lock_dot_acquire(struct lock_dot *d, int dirfd, const char *name,
     const char *path, const struct deliver_request *req,
@@ -210,6 +213,7 @@ out:
 	return -1;
 }
 
+/* lock_dot_release - remove the dotlock if held */
 void
 lock_dot_release(struct lock_dot *d)
 {
@@ -259,6 +263,7 @@ lock_method(int fd, int method, const struct deliver_request *req)
 	}
 }
 
+/* lock_kernel - flock and fcntl locks as the mask says */
 int
 lock_kernel(int fd, const struct deliver_request *req, struct vd_status *st)
 {

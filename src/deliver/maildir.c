@@ -45,6 +45,7 @@
 
 #define MAILDIR_TRIES 100	/* names tried before giving up (EEXIST) */
 
+/* maildir_hostname - the host name with '/' and ':' escaped */
 void
 maildir_hostname(struct buf *b, const char *host)
 {
@@ -220,6 +221,7 @@ maildir_link(const struct deliver_request *req, const struct timeval *tv,
 	    path->data);
 }
 
+/* maildir_deliver - write one message into a maildir */
 int
 maildir_deliver(const struct deliver_request *req, struct vd_status *st)
 {

@@ -96,6 +96,7 @@ mbox_unlink_created(int dirfd, const char *name, int fd, const char *path)
 		log_warn("remove %s: %s", path, strerror(errno));
 }
 
+/* mbox_deliver - append one message to an mbox file */
 int
 mbox_deliver(const struct deliver_request *req, struct vd_status *st)
 {

@@ -43,6 +43,7 @@ safe_fail_set(struct safe_fail *f, int e, const char *why, size_t at_len)
 	return -1;
 }
 
+/* safe_fsync_dir - make a directory's entries durable */
 int
 safe_fsync_dir(int dirfd, int fallback_fd)
 {
@@ -100,6 +101,7 @@ safe_mkdir(int fd, const char *comp, const char *path, size_t at_len)
 	return next;
 }
 
+/* safe_walk - open a directory below the base without following links */
 int
 safe_walk(const char *path, size_t base_len, int flags, int *fd_r,
     struct safe_fail *f)
@@ -253,6 +255,7 @@ safe_open_exist(int dirfd, const char *name, int flags, struct stat *sb,
 	return fd;
 }
 
+/* safe_open_file - open or create a regular file in dirfd, safely */
 int
 safe_open_file(int dirfd, const char *name, int flags, mode_t mode,
     struct stat *sb_r, bool *created_r, struct vd_status *st)
