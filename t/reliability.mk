@@ -26,8 +26,8 @@ dist_check_SCRIPTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
 TESTS += t/fault-mbox.sh t/fault-maildir.sh t/fault-fulldisk.sh
 
 # A table of hostile inputs (data in t/hostile/); security as root.
-dist_check_SCRIPTS += t/hostile.sh t/security-root.sh
-TESTS += t/hostile.sh t/security-root.sh
+dist_check_SCRIPTS += t/hostile-input.sh t/security-root.sh
+TESTS += t/hostile-input.sh t/security-root.sh
 
 # vdeliver next to dotlockfile and fcntl/flock holders.
 dist_check_SCRIPTS += t/lockers-mbox.sh
@@ -79,7 +79,7 @@ CLEANFILES += t/*.valgrind.log t/*.valgrind.out t/fuzz/*.valgrind.log t/fuzz/*.v
 # t/RELIABILITY.md.
 reliability-figures:
 	@for f in t/fault-mbox.log t/fault-maildir.log t/concurrency-mbox.log \
-	    t/concurrency-maildir.log t/hostile.log; do \
+	    t/concurrency-maildir.log t/hostile-input.log; do \
 	    test -f $$f && sed -n 's/^# \(fault\|concurrency\|hostile\): /\1: /p' $$f; \
 	done; \
 	for f in t/fault-fulldisk.log t/lockers-mbox.log t/security-root.log \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# hostile: a table of hostile inputs (t/hostile.py, data in t/hostile/):
+# hostile-input: a table of hostile inputs (t/hostile.py, data in t/hostile/):
 # message contents, envelope addresses, table results, uid/gid values,
 # mailbox file types and owners, configuration files.  Each case has its
 # exit status, status text and mailbox state; for all of them nothing
