@@ -5,7 +5,7 @@
 # sanitizers, in the ASan build).  A crash or failed check fails the test.
 . "${top_srcdir:-.}/t/testlib.sh"
 
-for t in address message config texthash inline regexp pcre; do
+for t in address message config texthash inline regexp pcre lmtp; do
 	bin=$top_builddir/t/fuzz/replay_$t
 	[ -x "$bin" ] || { fail "$t: no $bin"; continue; }
 	seeds=$(ls "$top_srcdir/t/fuzz/corpus/$t" 2>/dev/null | wc -l | tr -d ' ')

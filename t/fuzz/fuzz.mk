@@ -7,7 +7,7 @@
 # - t/fuzz/fuzz_NAME (EXTRA_PROGRAMS): with libFuzzer, only in the clang
 #   build that t/fuzz/run-fuzz.sh configures in _build-fuzz (make fuzz),
 #   where FUZZ_ENGINE=-fsanitize=fuzzer is given on the make command line.
-FUZZ_TARGETS = address message config texthash inline regexp pcre
+FUZZ_TARGETS = address message config texthash inline regexp pcre lmtp
 FUZZ_ENGINE =
 FUZZ_SECONDS = 60
 FUZZ_COMMON = t/fuzz/fuzz.c t/fuzz/fuzz.h
@@ -18,7 +18,8 @@ EXTRA_PROGRAMS = t/fuzz/fuzz_address \
 	t/fuzz/fuzz_texthash \
 	t/fuzz/fuzz_inline \
 	t/fuzz/fuzz_regexp \
-	t/fuzz/fuzz_pcre
+	t/fuzz/fuzz_pcre \
+	t/fuzz/fuzz_lmtp
 EXTRA_DIST += t/fuzz/corpus t/fuzz/regress t/fuzz/fuzz_dict.h t/fuzz/run-fuzz.sh \
 	t/fuzz/README
 
@@ -70,6 +71,13 @@ t_fuzz_replay_pcre_LDADD = $(VD_LIBS)
 t_fuzz_fuzz_pcre_SOURCES = t/fuzz/fuzz_pcre.c $(FUZZ_COMMON)
 t_fuzz_fuzz_pcre_LDADD = $(VD_LIBS)
 t_fuzz_fuzz_pcre_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_ENGINE)
+
+check_PROGRAMS += t/fuzz/replay_lmtp
+t_fuzz_replay_lmtp_SOURCES = t/fuzz/fuzz_lmtp.c t/fuzz/replay.c $(FUZZ_COMMON)
+t_fuzz_replay_lmtp_LDADD = $(VD_LIBS)
+t_fuzz_fuzz_lmtp_SOURCES = t/fuzz/fuzz_lmtp.c $(FUZZ_COMMON)
+t_fuzz_fuzz_lmtp_LDADD = $(VD_LIBS)
+t_fuzz_fuzz_lmtp_LDFLAGS = $(AM_LDFLAGS) $(FUZZ_ENGINE)
 CLEANFILES += $(EXTRA_PROGRAMS)
 
 dist_check_SCRIPTS += t/fuzz-replay.sh

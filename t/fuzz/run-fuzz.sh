@@ -16,7 +16,7 @@ set -u
 src=$1
 fb=$2
 secs=${FUZZ_SECONDS:-60}
-targets=${FUZZ_TARGETS:-address message config texthash inline regexp pcre}
+targets=${FUZZ_TARGETS:-address message config texthash inline regexp pcre lmtp}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
 cc=${FUZZ_CC:-clang}
 
