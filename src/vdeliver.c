@@ -158,7 +158,7 @@ main(int argc, char **argv)
 	const char *queue_id = NULL, *listen = NULL;
 	char **overrides = NULL, **dests = NULL;
 	size_t n_dests = 0;
-	size_t n_overrides = 0, i, n_rcpt;
+	size_t n_overrides = 0, i, n_rcpt = 0;
 	bool explain = false, verbose = false, lmtp = false, lmtp_argv;
 	struct lmtp_opts lo;
 	struct agent_rcpt *rcpts = NULL;
@@ -167,8 +167,10 @@ main(int argc, char **argv)
 	struct vd_message msg;
 	struct agent agent;
 	struct timeval start;
+	bool have_cfg = false, have_log = false;
 	int c, code;
 
+	memset(&agent, 0, sizeof(agent));
 	gettimeofday(&start, NULL);
 	vd_oom_hook = vd_oom_print;
 	signal(SIGPIPE, SIG_IGN);
@@ -204,8 +206,10 @@ main(int argc, char **argv)
 				    listen);
 				goto lmtp_done;
 			}
-			if (strchr(optarg, '=') == NULL)
-				return vd_usage("-o needs name=value");
+			if (strchr(optarg, '=') == NULL) {
+				code = vd_usage("-o needs name=value");
+				goto done;
+			}
 			overrides[n_overrides++] = optarg;
 			break;
 		case 'q':
@@ -222,37 +226,47 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EX_OK;
+			code = EX_OK;
+			goto done;
 		default:
 			if (lmtp_argv) {
 				code = vd_lmtp_usage("bad command line", listen);
 				goto lmtp_done;
 			}
-			return vd_usage("bad command line");
+			code = vd_usage("bad command line");
+			goto done;
 		}
 	}
-	if (listen && !lmtp)
-		return vd_usage("--listen needs --lmtp");
+	if (listen && !lmtp) {
+		code = vd_usage("--listen needs --lmtp");
+		goto done;
+	}
 	lo.listen = listen;
 	lo.verbose = verbose;
 	if (lmtp && optind < argc) {
 		code = vd_lmtp_usage("--lmtp takes no recipients", listen);
 		goto lmtp_done;
 	}
-	if (config_load(&cfg, config_path, overrides, n_overrides, &st) < 0) {
-		if (!lmtp)
-			return vd_fail(&st);
+	if (config_load(&cfg, config_path, overrides, n_overrides, &st) == 0)
+		have_cfg = true;
+	else if (!lmtp) {
+		code = vd_fail(&st);
+		goto done;
+	} else {
 		code = lmtp_fail(&st, &lo);
 		goto lmtp_done;
 	}
 	if (lmtp) {
 		code = lmtp_main(&cfg, &lo);
-		config_free(&cfg);
-		goto lmtp_done;
+		goto done;
 	}
 	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
-		cfg.maillog_file, verbose, &st) < 0)
-		return vd_fail(&st);
+		cfg.maillog_file, verbose, &st) == 0)
+		have_log = true;
+	else {
+		code = vd_fail(&st);
+		goto done;
+	}
 
 	/* Recipients: the arguments, plus any -d (dovecot-lda habit). */
 	rcpts = xcalloc((size_t)argc + 1, sizeof(*rcpts));
@@ -261,10 +275,14 @@ main(int argc, char **argv)
 		agent_rcpt_init(&rcpts[n_rcpt++], dests[i], NULL);
 	for (; optind < argc; optind++)
 		agent_rcpt_init(&rcpts[n_rcpt++], argv[optind], NULL);
-	if (n_rcpt == 0)
-		return vd_usage("no recipient");
-	if (n_rcpt > VD_MAX_RCPT)
-		return vd_usage("too many recipients");
+	if (n_rcpt == 0) {
+		code = vd_usage("no recipient");
+		goto done;
+	}
+	if (n_rcpt > VD_MAX_RCPT) {
+		code = vd_usage("too many recipients");
+		goto done;
+	}
 	if (sender == NULL)
 		sender = "";
 	for (i = 0; i < n_rcpt; i++) {
@@ -276,7 +294,10 @@ main(int argc, char **argv)
 
 	if (agent_open(&agent, &cfg, &st) < 0) {
 		log_warn("%s", st.text);
-		return vd_fail(&st);
+		{
+			code = vd_fail(&st);
+			goto done;
+		}
 	}
 	if (explain) {
 		printf("vdeliver -n: nothing is written.  config: %s\n",
@@ -330,12 +351,11 @@ done:
 	for (i = 0; i < n_rcpt; i++)
 		agent_rcpt_fini(&rcpts[i]);
 	free(rcpts);
-	free(overrides);
-	free(dests);
 	agent_close(&agent);
-	log_close();
-	config_free(&cfg);
-	return code;
+	if (have_log)
+		log_close();
+	if (have_cfg)
+		config_free(&cfg);
 lmtp_done:
 	free(overrides);
 	free(dests);

@@ -41,6 +41,7 @@ check "nothing under the base owned by root" "" "$(find "$BASE" -mindepth 1 -use
 
 # a mailbox that is a symlink to a file outside the base
 ln -s "$T/canary/file" "$BASE/u1/evil.mbox"
+chown -h vdtest1:vdtest1 "$BASE/u1/evil.mbox"
 run_vd -c "$CF" -f s@y evil@x < "$T/msg"
 check "symlinked mbox refused" 75 "$rc"
 check "symlink target unchanged" canary "$(cat "$T/canary/file")"
