@@ -69,4 +69,13 @@ run_vd -c "$CF" -f s@y root@x < "$T/msg"
 check "uid 0 refused" 75 "$rc"
 check "nothing written as root, anywhere below the base" "" "$(find "$BASE" -mindepth 1 -user root)"
 
+# not root: a recipient whose table uid is not vdeliver's own is deferred,
+# and nothing is written for it (not even as the wrong user)
+chmod 777 "$BASE/u2"
+out=$(setpriv --reuid="$U1" --regid="$G1" --clear-groups "$VDELIVER" -c "$CF" \
+	-o maillog_file= -o syslog_facility=mail -f s@y two@x < "$T/msg" 2>&1) && rc=0 || rc=$?
+check "other uid as non-root defers" 75 "$rc"
+check_match "other uid text" '^4\.3\.5 .*not root' "$out"
+check "nothing written for the refused recipient" 1 "$(grep -c '^From ' "$BASE/u2/two.mbox")"
+
 done_testing
