@@ -135,7 +135,6 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 		    "mail system configuration error (no tables open)");
 	if (resolve(a->cfg, &a->maps, r->rcpt, &r->target, &r->st) < 0)
 		return -1;
-	r->is_resolved = true;
 	if (geteuid() != 0 && (r->target.uid != geteuid()
 		|| !agent_has_group(r->target.gid))) {
 		vd_status_set(&r->st, "4.3.5", "mail system configuration "
@@ -145,8 +144,10 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 		    (unsigned long)r->target.uid, (unsigned long)r->target.gid,
 		    (unsigned long)geteuid(), (unsigned long)getegid());
 		log_warn("%s", r->st.text);
+		resolve_fini(&r->target);
 		return -1;
 	}
+	r->is_resolved = true;
 	return 0;
 }
 

@@ -141,6 +141,7 @@ struct lmtp_session {
 static volatile sig_atomic_t lmtp_got_term;	/* session: stop soon */
 static int lmtp_oom_fd = STDOUT_FILENO;	/* where "421 out of memory" goes */
 static bool lmtp_is_listener;	/* errors go to stderr, not to a client */
+static const struct vd_config *lmtp_cfg;	/* for lmtp_fail(), once loaded */
 static unsigned long lmtp_qid_counter;
 
 /* lmtp_on_term - SIGTERM/SIGINT in a session: finish, then stop */
@@ -1530,6 +1531,8 @@ lmtp_main(const struct vd_config *cfg, const struct lmtp_opts *o)
 	int n_sd, in, out, code;
 	bool is_listener;
 
+	lmtp_cfg = cfg;
+	log_set_postlog(config_get(cfg, "queue_directory"));
 	if (log_open("vdeliver", cfg->syslog_name, cfg->syslog_facility,
 		cfg->maillog_file, o->verbose, &st) < 0)
 		return lmtp_fail(&st, o);
@@ -1572,12 +1575,15 @@ lmtp_fail(const struct vd_status *st, const struct lmtp_opts *o)
 		fprintf(stderr, "vdeliver: %s\n", st->text);
 		return vd_status_exit(st);
 	}
-	/* Tell the admin too: syslog with the default name and facility. */
-	if (log_open("vdeliver", "postfix", "mail", NULL, false, &lst) == 0) {
+	/* Tell the admin too, through syslog (maillog_file may be the
+	 * trouble). */
+	if (log_open("vdeliver", lmtp_cfg ? lmtp_cfg->syslog_name : "postfix",
+		lmtp_cfg ? lmtp_cfg->syslog_facility : "mail", NULL, false,
+		&lst) == 0) {
 		log_error("%s", st->text);
 		log_close();
 	}
-	lmtp_hostname(NULL, host, sizeof(host));
+	lmtp_hostname(lmtp_cfg, host, sizeof(host));
 	lmtp_session_fds(lmtp_sd_fds(), &in, &out);
 	n = snprintf(line, sizeof(line), "421 %s %s vdeliver: %.*s\r\n",
 	    vd_status_is_defer(st) ? st->dsn : "4.3.5", host,

@@ -260,6 +260,7 @@ main(int argc, char **argv)
 		code = lmtp_main(&cfg, &lo);
 		goto done;
 	}
+	log_set_postlog(config_get(&cfg, "queue_directory"));
 	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
 		cfg.maillog_file, verbose, &st) == 0)
 		have_log = true;
