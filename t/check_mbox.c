@@ -121,17 +121,18 @@ START_TEST(test_mbox_no_final_newline)
 	char *got;
 	size_t len;
 
-	/* Postfix appends right after the last byte: the From_ line is glued
-	 * to an unterminated last line (observed on Postfix 3.7). */
+	/* Postfix appends right after the last byte and glues the From_
+	 * line to an unterminated last line (observed on Postfix 3.7);
+	 * vdeliver ends that line first, so the new message stays one. */
 	dt_setup(&t, "mbox", "box");
 	test_write_str(t.path, "partial");
 	ck_assert_int_eq(chmod(t.path, 0600), 0);
 	dt_msg(&t.msg, "a\n", 2);
 	ck_assert_int_eq(deliver(&t.req, &t.st), 0);
 	got = test_read_file(t.path, &len);
-	ck_assert_uint_eq(len, 7 + hdr_len(&t.req) + 2 + 1);
-	ck_assert(strncmp(got, "partialFrom bob@example.org  ", 29) == 0);
-	ck_assert_str_eq(got + 7 + 47, "Return-Path: <bob@example.org>\n"
+	ck_assert_uint_eq(len, 8 + hdr_len(&t.req) + 2 + 1);
+	ck_assert(strncmp(got, "partial\nFrom bob@example.org  ", 30) == 0);
+	ck_assert_str_eq(got + 8 + 47, "Return-Path: <bob@example.org>\n"
 	    "X-Original-To: Info@Example.com\n"
 	    "Delivered-To: info@example.com\na\n\n");
 	free(got);

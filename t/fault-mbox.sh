@@ -29,17 +29,13 @@ scenario() {
 	check "$name: no loss, no corruption, no false success" 0 "$rc"
 }
 # Known bugs (reported; each --xfail fails the run once the bug is gone):
-# - close() of the mbox fails after a good fsync: the message is in the
-#   mailbox, but vdeliver reports the error, and for EDQUOT bounces it.
-CLOSE_BOUNCE='fail EDQUOT #[0-9]+ \(close box\.mbox\): bounced 5\.2\.2 but the message is in the mailbox'
 # - a message with more than ~500 From_ lines is appended with several
 #   writev() calls: SIGKILL between them leaves a torn message.
 TORN='kill(after|child)? #[0-9]+ \([a-z]+ box\.mbox\): mailbox corrupt'
-scenario "mbox (fcntl, dotlock)" m1@x s1 existing --xfail "$CLOSE_BOUNCE"
-scenario "new mbox (fcntl, dotlock)" m2@x s2 absent --xfail "$CLOSE_BOUNCE"
-scenario "mbox (flock)" m3@x s3 existing --opt virtual_mailbox_lock=flock \
-	--xfail "$CLOSE_BOUNCE"
+scenario "mbox (fcntl, dotlock)" m1@x s1 existing
+scenario "new mbox (fcntl, dotlock)" m2@x s2 absent
+scenario "mbox (flock)" m3@x s3 existing --opt virtual_mailbox_lock=flock
 scenario "mbox, 1500 From_ lines" m4@x s4 existing --from-lines 1500 \
-	--actions kill,killafter,killchild,fail --xfail "$TORN" --xfail "$CLOSE_BOUNCE"
+	--actions kill,killafter,killchild,fail --xfail "$TORN"
 [ -n "${VD_FIGURES:-}" ] || cat "$FIG"
 done_testing

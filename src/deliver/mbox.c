@@ -27,8 +27,9 @@
  *	must write the inode anyway, so it saves nothing, and fsync() also
  *	keeps the mtime that mail readers use to see new mail.
  *
- *	An existing mbox whose last byte is not a newline gets the From_
- *	line glued to its last line, byte for byte what Postfix does.
+ *	An existing mbox whose last byte is not a newline first gets one:
+ *	Postfix glues the From_ line to that last line, which merges the
+ *	new message into the one before it for every mbox reader.
  *
  * SEE ALSO
  *	Postfix virtual/mailbox.c, global/mbox_open.c, global/mail_copy.c;
@@ -97,6 +98,26 @@ mbox_unlink_created(int dirfd, const char *name, int fd, const char *path)
 }
 
 /* mbox_deliver - append one message to an mbox file */
+/*
+ * mbox_ends_in_newline - the byte before end is a newline; false with
+ * errno 0 when it is not, false with errno set on a read error
+ */
+static bool
+mbox_ends_in_newline(int fd, off_t end)
+{
+	char c;
+	ssize_t n;
+
+	errno = 0;
+	while ((n = pread(fd, &c, 1, end - 1)) < 0 && errno == EINTR)
+		;
+	if (n == 1)
+		return c == '\n';
+	if (n == 0)
+		errno = EIO;
+	return false;
+}
+
 int
 mbox_deliver(const struct deliver_request *req, struct vd_status *st)
 {
@@ -133,7 +154,7 @@ mbox_deliver(const struct deliver_request *req, struct vd_status *st)
 	    && lock_dot_acquire(&dot, dirfd, name, path, req, st) < 0)
 		goto out;
 
-	fd = safe_open_file(dirfd, name, O_WRONLY | O_APPEND, 0600, &sb,
+	fd = safe_open_file(dirfd, name, O_RDWR | O_APPEND, 0600, &sb,
 	    &created, st);
 	if (fd == SAFE_NOT_REGULAR)
 		log_warn("recipient %s: destination %s is not a regular file",
@@ -166,6 +187,14 @@ mbox_deliver(const struct deliver_request *req, struct vd_status *st)
 		goto out;
 	}
 
+	/* A separator line of its own, even after a torn last message. */
+	if (orig > 0 && !mbox_ends_in_newline(fd, orig)) {
+		if (errno != 0) {
+			copy_write_status(st, errno);
+			goto out;
+		}
+		buf_putc(&hdr, '\n');
+	}
 	copy_headers(&hdr, req, COPY_MBOX, time(NULL));
 	if (req->size_limit > 0
 	    && !copy_fits(req->msg, hdr.len, COPY_MBOX, req->size_limit - orig)) {
@@ -192,12 +221,13 @@ out:
 		if (created && locked)
 			mbox_unlink_created(dirfd, name, fd, path);
 	}
-	if (fd >= 0 && close(fd) < 0 && ok) {
-		/* Data and entry are on disk (fsync); it cannot be undone. */
+	/*
+	 * After a good fsync the message is in the mailbox: a close()
+	 * error cannot undo that, and reporting it would duplicate the
+	 * message (defer) or bounce a delivered one (EDQUOT).
+	 */
+	if (fd >= 0 && close(fd) < 0 && ok)
 		log_warn("%s: close after fsync: %s", path, strerror(errno));
-		copy_write_status(st, errno);
-		ok = false;
-	}
 	lock_dot_release(&dot);
 	if (dirfd >= 0)
 		(void)close(dirfd);
