@@ -838,8 +838,11 @@ def test_sigterm_during_delivery():
         rest = c.rest()
     except OSError:
         rest = ""
+    # The listener passes SIGTERM on to the connection's process from
+    # its accept loop: on a busy machine that may come after the NOOP.
     check_match("then the connection is closed with 421 4.3.2 (or at once)",
-                r"^(421 4\.3\.2 [^\r]*\r\n)?$", rest)
+                r"^(250 2\.0\.0 [^\r]*\r\n)?(421 4\.3\.2 [^\r]*\r\n)?$",
+                rest)
     try:
         rc = lst.proc.wait(WAIT)
     except subprocess.TimeoutExpired:
