@@ -1,1 +1,8 @@
-# t/postfix.mk: tests of this area.
+# t/postfix.mk: vdeliver behind a real Postfix 3.7 (end to end), the
+# differential corpus against Postfix's own virtual(8), and independent
+# readers (Dovecot, Python's mailbox module) of what vdeliver writes.
+# The Postfix tests need root; each takes a machine-wide lock, so only
+# one private Postfix instance runs at a time, even under make -j.
+dist_check_SCRIPTS += t/postfix-e2e.sh t/postfix-diff.sh
+TESTS += t/postfix-e2e.sh t/postfix-diff.sh
+EXTRA_DIST += t/postfix-lib.sh t/mailtool.py t/diff
