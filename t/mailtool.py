@@ -5,7 +5,8 @@
 SYNOPSIS
     mailtool.py list PATH...       one line per message, mbox or maildir
     mailtool.py dsn PATH           the delivery-status parts of bounces
-    mailtool.py compare PATH SENT  PATH holds exactly the messages SENT
+    mailtool.py expect SENT OUT SENDER RCPT   what a reader must return
+    mailtool.py compare PATH WANT [SENDER]   PATH holds exactly WANT
     mailtool.py body PATH N        the raw bytes of message N (from 1)
 
 DESCRIPTION
@@ -21,15 +22,19 @@ DESCRIPTION
     recipient: "Final-Recipient | Action | Status | Diagnostic-Code",
     with the header fields' text as Postfix wrote them.
 
-    compare: SENT is a directory of *.eml files, the messages as they
-    were handed to the delivery agent (after Postfix's own changes, if
-    any: the caller writes them so).  Every message in PATH must be one
-    of them, matched by Message-ID, with the same headers in the same
-    order after the delivery headers (Return-Path, X-Original-To,
-    Delivered-To) and the same body bytes (mbox: after undoing >From
-    quoting of "From " lines and dropping the separating empty line).
-    Exit status 1 and a description on any mismatch.
+    expect SENT OUT SENDER RCPT: for each SENT/NAME.eml (a message as
+    handed to vdeliver), write OUT/NAME.maildir and OUT/NAME.mbox, the
+    bytes a reader must return for it: Return-Path, X-Original-To and
+    Delivered-To, then the message with LF line ends and a final newline
+    (mbox: "From " lines quoted as ">From ").
+
+    compare PATH WANT [SENDER]: every message of PATH, as the mailbox
+    module returns it (mbox: without the From_ line and the separating
+    empty line), equals the WANT file with its Message-ID, and each WANT
+    file is read exactly once; with SENDER, each From_ line is
+    "From SENDER  <date>".  Exit status 1 on any mismatch.
 """
+import difflib
 import email
 import email.policy
 import hashlib
@@ -104,65 +109,72 @@ def cmd_dsn(path):
     return 0
 
 
-DELIVERY = (b"return-path:", b"x-original-to:", b"delivered-to:")
+def mid_of(data):
+    m = email.message_from_bytes(data, policy=email.policy.compat32)
+    return header(m, "Message-ID")
 
 
-def unquote_mbox(body):
-    """Undo mboxo quoting of "From " lines (">From " stays ambiguous, so
-    only a line that was "From " can come back: the caller's file says)."""
-    return re.sub(rb"(?m)^>From ", b"From ", body)
-
-
-def cmd_compare(path, sentdir):
-    sent = {}
+def cmd_expect(sentdir, outdir, sender, rcpt):
+    """What a delivery of each SENT/*.eml must store, as a reader returns
+    it: NAME.maildir (the file's bytes) and NAME.mbox (the message
+    between the From_ line and the separating empty line)."""
+    os.makedirs(outdir, exist_ok=True)
     for n in sorted(os.listdir(sentdir)):
         if not n.endswith(".eml"):
             continue
         with open(os.path.join(sentdir, n), "rb") as f:
-            data = f.read()
-        m = email.message_from_bytes(data, policy=email.policy.compat32)
-        sent[header(m, "Message-ID")] = (n, data)
+            data = f.read().replace(b"\r\n", b"\n")
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        head = ("Return-Path: <%s>\nX-Original-To: %s\nDelivered-To: %s\n"
+                % (sender, rcpt, rcpt)).encode()
+        base = os.path.join(outdir, n[:-4])
+        with open(base + ".maildir", "wb") as f:
+            f.write(head + data)
+        with open(base + ".mbox", "wb") as f:
+            f.write(head + re.sub(rb"(?m)^From ", b">From ", data))
+    return 0
+
+
+def cmd_compare(path, wantdir, sender=None):
+    """Every message of PATH is one of WANTDIR's (by Message-ID), byte
+    for byte, and every one of those is there exactly once."""
     msgs, kind = messages(path)
+    want = {}
+    for n in sorted(os.listdir(wantdir)):
+        if n.endswith("." + kind):
+            with open(os.path.join(wantdir, n), "rb") as f:
+                data = f.read()
+            want[mid_of(data)] = (n, data)
     bad = 0
-    seen = set()
+    seen = {}
     for k, raw, msg in msgs:
         mid = header(msg, "Message-ID")
-        if mid not in sent:
-            print("%s: message %s (%s) was never sent" % (path, k, mid))
+        if mid not in want:
+            print("%s: message %s (Message-ID %s) was never sent" % (path, k, mid))
             bad += 1
             continue
-        seen.add(mid)
-        name, want = sent[mid]
-        got_head, got_body = split(raw)
-        want_head, want_body = split(want)
-        if kind == "mbox":
-            # the reader keeps the mbox's separating empty line, if any
-            if got_body.endswith(b"\n\n"):
-                got_body = got_body[:-1]
-            got_body = unquote_mbox(got_body)
-            want_body = unquote_mbox(want_body)
-        if not want.endswith(b"\n"):
-            want_body += b"\n"
-        lower = [h.lower() for h in got_head[:3]]
-        if not all(lower[i].startswith(DELIVERY[i]) for i in range(3)):
-            print("%s: %s: the first headers are not Return-Path, "
-                  "X-Original-To, Delivered-To: %r" % (path, name, got_head[:3]))
+        seen[mid] = seen.get(mid, 0) + 1
+        name, data = want[mid]
+        if raw != data:
+            print("%s: %s (%s) differs:" % (path, name, header(msg, "Subject")))
+            for l in difflib.unified_diff(data.decode("utf-8", "replace").splitlines(),
+                                          raw.decode("utf-8", "replace").splitlines(),
+                                          "sent", "read", lineterm="", n=1):
+                print("    " + l[:200])
             bad += 1
-        if got_head[3:] != want_head:
-            print("%s: %s: headers differ:\n  got  %r\n  want %r" % (
-                path, name, got_head[3:], want_head))
+        if kind == "mbox" and sender is not None:
+            frm = msg.get_from()
+            if not re.match(r"^%s  \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}$"
+                            % re.escape(sender or "MAILER-DAEMON"), frm):
+                print("%s: %s: From_ line %r" % (path, name, frm))
+                bad += 1
+    for mid, (name, _) in sorted(want.items()):
+        if seen.get(mid, 0) != 1:
+            print("%s: %s read %d times" % (path, name, seen.get(mid, 0)))
             bad += 1
-        if got_body != want_body:
-            print("%s: %s: body differs (%d bytes, want %d)" % (
-                path, name, len(got_body), len(want_body)))
-            bad += 1
-    for mid, (name, _) in sorted(sent.items()):
-        if mid not in seen:
-            print("%s: %s (%s) is missing" % (path, name, mid))
-            bad += 1
-    if len(msgs) != len(sent):
-        print("%s: %d messages, %d sent" % (path, len(msgs), len(sent)))
-        bad += 1
+    print("%s: %d messages read (%s), %d expected, %d problems" % (
+        path, len(msgs), kind, len(want), bad))
     return 1 if bad else 0
 
 
@@ -177,8 +189,10 @@ def main(argv):
         return cmd_list(argv[2:])
     if len(argv) == 3 and argv[1] == "dsn":
         return cmd_dsn(argv[2])
-    if len(argv) == 4 and argv[1] == "compare":
-        return cmd_compare(argv[2], argv[3])
+    if len(argv) in (4, 5) and argv[1] == "compare":
+        return cmd_compare(argv[2], argv[3], argv[4] if len(argv) == 5 else None)
+    if len(argv) == 6 and argv[1] == "expect":
+        return cmd_expect(argv[2], argv[3], argv[4], argv[5])
     if len(argv) == 4 and argv[1] == "body":
         return cmd_body(argv[2], argv[3])
     sys.exit(__doc__)

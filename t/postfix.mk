@@ -3,6 +3,9 @@
 # readers (Dovecot, Python's mailbox module) of what vdeliver writes.
 # The Postfix tests need root; each takes a machine-wide lock, so only
 # one private Postfix instance runs at a time, even under make -j.
-dist_check_SCRIPTS += t/postfix-e2e.sh t/postfix-diff.sh
-TESTS += t/postfix-e2e.sh t/postfix-diff.sh
-EXTRA_DIST += t/postfix-lib.sh t/mailtool.py t/diff
+# The readers run as any user (vdeliver's command line, no MTA).
+dist_check_SCRIPTS += t/postfix-e2e.sh t/postfix-diff.sh \
+	t/readers-python.sh t/readers-dovecot.sh
+TESTS += t/postfix-e2e.sh t/postfix-diff.sh \
+	t/readers-python.sh t/readers-dovecot.sh
+EXTRA_DIST += t/postfix-lib.sh t/readers-lib.sh t/mailtool.py t/diff

@@ -8,6 +8,7 @@ SYNOPSIS
     diffrun.py submit WORK GROUP          sendmail every case of the group
     diffrun.py compare WORK MODE...       compare each mode with "virtual"
     diffrun.py normalise FILE             the normalised bytes of FILE
+    diffrun.py messages CASEDIR OUT       each case's message as OUT/NAME.eml
 
 DESCRIPTION
     t/postfix-diff.sh drives the Postfix instance (t/postfix-lib.sh) and
@@ -190,17 +191,11 @@ class Case:
                                  stdout=subprocess.PIPE, check=True).stdout
         else:
             msg = self.message
-        msg = subst_bytes(msg)
         if not self.final_newline:
             msg = msg.rstrip(b"\n")
         if self.crlf:
             msg = msg.replace(b"\n", b"\r\n")
         return msg
-
-
-def subst_bytes(b):
-    return subst(b.decode("utf-8", "surrogateescape")).encode(
-        "utf-8", "surrogateescape")
 
 
 def domain_of(addr):
@@ -570,6 +565,22 @@ def compare(work, modes):
     return 1 if n_fail else 0
 
 
+def messages(casedir, out):
+    """The corpus' messages for the readers: those with a Message-ID that
+    do not start with a From_ line (a reader would split it off)."""
+    os.makedirs(out, exist_ok=True)
+    n = 0
+    for c in load_cases(casedir):
+        data = c.message_bytes()
+        if data.startswith(b"From ") or not re.search(
+                rb"(?im)^message-id:", data.split(b"\n\n", 1)[0]):
+            continue
+        with open(os.path.join(out, c.name + ".eml"), "wb") as f:
+            f.write(data)
+        n += 1
+    print(n)
+
+
 def main(argv):
     if len(argv) >= 3 and argv[1] == "plan":
         plan(argv[2], argv[3])
@@ -577,6 +588,8 @@ def main(argv):
         prepare(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "submit":
         submit(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "messages":
+        messages(argv[2], argv[3])
     elif len(argv) == 3 and argv[1] == "normalise":
         with open(argv[2], "rb") as f:
             sys.stdout.buffer.write(normalise(f.read()))
