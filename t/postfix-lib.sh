@@ -37,7 +37,7 @@ need_cmd postsuper postfix
 need_cmd sendmail postfix
 need_cmd flock util-linux
 
-PF_DEADLINE=${PF_DEADLINE:-240}
+PF_DEADLINE=${PF_DEADLINE:-120}
 PF_NAME=$(basename "$0" .sh)
 PF=$T/pf
 PF_ETC=$PF/etc
@@ -46,7 +46,7 @@ PF_DATA=$PF/data
 PF_BASE=$PF/mail
 PF_TABLES=$PF/tables
 PF_LOGDIR=/var/log/vdeliver-tests
-PF_LOG=$PF_LOGDIR/$PF_NAME.log
+PF_LOG=$PF_LOGDIR/$PF_NAME.$$.log
 PF_HOST=mx.vdtest.invalid
 PF_CONTRIB=$top_srcdir/contrib/postfix
 PF_PYTHON=${PF_PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
@@ -82,6 +82,11 @@ mkdir -p "$PF_ETC" "$PF_SPOOL" "$PF_DATA" "$PF_BASE" "$PF_TABLES" "$PF_LOGDIR"
 chmod 755 "$PF" "$PF_ETC" "$PF_SPOOL" "$PF_BASE" "$PF_TABLES"
 chown postfix "$PF_DATA"; chmod 700 "$PF_DATA"
 : > "$PF_LOG"
+# VD_TEST_SHARED_LOG=yes: vmail may append to the log too, so vdeliver's
+# own records (maillog_file from the same main.cf) land beside Postfix's.
+if [ "${VD_TEST_SHARED_LOG:-no}" = yes ]; then
+	chgrp vmail "$PF_LOG"; chmod 660 "$PF_LOG"
+fi
 : > "$PF_ETC/main.cf"
 for pf_m in cdb pcre; do
 	postconf -c "$PF_ETC" -m 2>/dev/null | grep -qx "$pf_m" ||
@@ -184,15 +189,21 @@ MAIN
 }
 pf_postconf() { postconf -c "$PF_ETC" "$@"; }
 
-# pf_start: start the instance and wait until the master answers.
+# pf_start: start the instance and wait until the master answers.  The
+# integrity checks (2-3 s) run on the first start only: postfix-script
+# skips them when $queue_directory/quick-start exists.
+pf_started=no
 pf_start() {
+	[ "$pf_started" = yes ] && : > "$PF_SPOOL/quick-start"
 	if ! postfix -c "$PF_ETC" start >/dev/null 2>&1; then
 		echo "postfix start failed; log:"; tail -20 "$PF_LOG" | sed 's/^/    /'
 		fail "postfix -c $PF_ETC start"
 		done_testing
 	fi
 	pf_running=yes
+	pf_started=yes
 	pf_until "postfix status" postfix -c "$PF_ETC" status
+	pf_master=$(sed -n 's/^ *\([0-9][0-9]*\).*/\1/p' "$PF_SPOOL/pid/master.pid" 2>/dev/null)
 }
 
 # pf_stop: stop it and wait until the master has gone.
@@ -205,6 +216,11 @@ pf_stop() {
 	done
 	if postfix -c "$PF_ETC" status >/dev/null 2>&1; then
 		postfix -c "$PF_ETC" abort >/dev/null 2>&1 || true
+	fi
+	# the master this test started, should postfix(1) fail to stop it
+	if [ -n "${pf_master:-}" ] && kill -0 "$pf_master" 2>/dev/null &&
+	    grep -q master "/proc/$pf_master/cmdline" 2>/dev/null; then
+		kill "$pf_master" 2>/dev/null || true
 	fi
 	pf_running=no
 }
@@ -261,4 +277,4 @@ pf_cleanup() {
 }
 at_exit pf_cleanup
 # a killed test still stops its Postfix (the EXIT trap runs)
-trap 'exit 1' HUP INT TERM
+trap 'exit 1' HUP INT PIPE TERM
