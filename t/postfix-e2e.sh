@@ -17,8 +17,8 @@
 
 MODE=${VD_E2E_MODE:-pipe}
 case $MODE in
-pipe) RELAY=vdeliver; TRANSPORT_LINE="" ;;
-virtual) RELAY=virtual; TRANSPORT_LINE="virtual_transport = virtual" ;;
+pipe) RELAY=vdeliver; PROG=pipe; TRANSPORT_LINE="" ;;
+virtual) RELAY=virtual; PROG=virtual; TRANSPORT_LINE="virtual_transport = virtual" ;;
 *) echo "unknown VD_E2E_MODE $MODE"; exit 1 ;;
 esac
 TOOL="$PF_PYTHON $top_srcdir/t/mailtool.py"
@@ -59,14 +59,15 @@ chown vmail:vmail "$M/full"; chmod 600 "$M/full"
 
 pf_start
 
-# records TO: the delivery records for TO since the mark, "dsn status"
+# records TO: the delivery agent's records for TO since the mark, "dsn
+# status" (vdeliver's own records, when it shares the log, are not counted)
 records() {
-	pf_log | grep -F "to=<$1>," | grep -F "relay=$RELAY" |
+	pf_log | grep -F "postfix/$PROG[" | grep -F "to=<$1>," | grep -F "relay=$RELAY" |
 		sed -n 's/.*, dsn=\([0-9.]*\), status=\([a-z]*\) .*/\1 \2/p' | paste -sd' '
 }
 # reason TO: the text in parentheses of TO's last record
 reason() {
-	pf_log | grep -F "to=<$1>," | grep -F "relay=$RELAY" | tail -1 |
+	pf_log | grep -F "postfix/$PROG[" | grep -F "to=<$1>," | grep -F "relay=$RELAY" | tail -1 |
 		sed -n 's/.*, status=[a-z]* (\(.*\))$/\1/p' | sed 's/ *$//'
 }
 
@@ -86,7 +87,7 @@ Last line.
 EOF
 pf_mark
 pf_submit "sender@$D" "mbox@$D" "maildir@$D" "info@alias.test" < "$T/msg1"
-pf_wait_log 3 "relay=$RELAY, .*status="
+pf_wait_log 3 "postfix/$PROG\\[.*relay=$RELAY, .*status="
 pf_wait_queue
 check "mbox delivered" "2.0.0 sent" "$(records "mbox@$D")"
 check "maildir delivered, directly and through the alias" "2.0.0 sent 2.0.0 sent" "$(records "maildir@$D")"
@@ -138,9 +139,9 @@ printf 'Subject: odd\nMessage-ID: <e2e-2@e2e.test>\n\nodd\n' > "$T/msg2"
 printf 'Subject: null\nMessage-ID: <e2e-3@e2e.test>\n\nnull\n' > "$T/msg3"
 pf_mark
 pf_submit '"odd sender"@senders.test' "mbox@$D" < "$T/msg2"
-pf_wait_log 1 "to=<mbox@$D>, .*status="
+pf_wait_log 1 "postfix/$PROG\\[.*to=<mbox@$D>, .*status="
 pf_submit '' "mbox@$D" < "$T/msg3"
-pf_wait_log 2 "to=<mbox@$D>, .*status="
+pf_wait_log 2 "postfix/$PROG\\[.*to=<mbox@$D>, .*status="
 pf_wait_queue
 check "odd sender: one argument, written quoted (Return-Path)" 1 \
 	"$(grep -c '^Return-Path: <"odd sender"@senders.test>$' "$M/mbox")"
@@ -155,9 +156,9 @@ pf_mark
 pf_submit "sender@$D" "nobody@$D" "full@$D" < "$T/msg4"
 # (every wait is for a record of any status: a wrong outcome fails the
 # checks below at once instead of running into a deadline)
-pf_wait_log 2 "relay=$RELAY, .*status="
-[ "$(pf_count "relay=$RELAY, .*status=bounced")" = 2 ] &&
-	pf_wait_log 1 "to=<sender@$D>, .*status="
+pf_wait_log 2 "postfix/$PROG\\[.*relay=$RELAY, .*status="
+[ "$(pf_count "postfix/$PROG\\[.*relay=$RELAY, .*status=bounced")" = 2 ] &&
+	pf_wait_log 1 "postfix/$PROG\\[.*to=<sender@$D>, .*status="
 pf_wait_queue
 check "unknown user bounced" "5.1.1 bounced" "$(records "nobody@$D")"
 check "over the limit bounced" "5.2.2 bounced" "$(records "full@$D")"
@@ -199,7 +200,7 @@ pf_mark
 for r in locked fcntl unreadable lowuid; do
 	pf_submit "sender@$D" "$r@$D" < "$T/msg5"
 done
-pf_wait_log 4 "relay=$RELAY, .*status="
+pf_wait_log 4 "postfix/$PROG\\[.*relay=$RELAY, .*status="
 pf_wait_queue
 check "held dotlock: deferred" "4.2.0 deferred" "$(records "locked@$D")"
 check "held fcntl lock: deferred" "4.2.0 deferred" "$(records "fcntl@$D")"
@@ -217,7 +218,7 @@ chmod 644 "$PF_TABLES/extra.db"
 echo "lowuid@$D	$VMAIL_UID" > "$PF_TABLES/uids"; pf_postmap "hash:$PF_TABLES/uids"
 pf_mark
 pf_flush
-pf_wait_log 4 "relay=$RELAY, .*status="
+pf_wait_log 4 "postfix/$PROG\\[.*relay=$RELAY, .*status="
 pf_wait_queue
 for r in locked fcntl unreadable lowuid; do
 	check "$r: delivered after the flush" "2.0.0 sent" "$(records "$r@$D")"

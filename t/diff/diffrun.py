@@ -53,6 +53,9 @@ KINDS = {"mailbox": "virtual_mailbox_maps", "uid": "virtual_uid_maps",
 FILE_TYPES = {"hash", "btree", "cdb", "texthash", "regexp", "pcre"}
 POSTMAP_TYPES = {"hash", "btree", "cdb"}
 STATUSES = {"sent", "bounced", "deferred"}
+# the programs whose records count: the delivery agents Postfix runs, and
+# the queue manager (a throttled transport); not vdeliver's own records
+AGENTS = {"virtual", "pipe", "lmtp", "qmgr"}
 
 
 def env(name):
@@ -378,7 +381,8 @@ def records(logfile, cases):
     with open(logfile, encoding="utf-8", errors="surrogateescape") as f:
         for line in f:
             m = REC.search(line.rstrip("\n"))
-            if not m or m.group("status") not in STATUSES:
+            if not m or m.group("status") not in STATUSES or \
+                    m.group("prog") not in AGENTS:
                 continue
             d = domain_of(m.group("to"))
             if d not in owner:
