@@ -233,10 +233,18 @@ pf_until() {
 		pf_i=$((pf_i + 1))
 		if [ $pf_i -gt $((PF_DEADLINE * 10)) ]; then
 			fail "waited ${PF_DEADLINE}s for $pf_what"
+			pf_diag
 			return 1
 		fi
 		sleep 0.1
 	done
+}
+
+# pf_diag: what the queue holds, after a wait ran into its deadline
+pf_diag() {
+	echo "# queue files:"
+	(cd "$PF_SPOOL" && find maildrop incoming active deferred hold -type f 2>/dev/null) | sed 's/^/#   /'
+	postqueue -c "$PF_ETC" -p 2>&1 | head -40 | sed 's/^/#   /'
 }
 
 pf_submit() {	# pf_submit SENDER RCPT... < MSG
