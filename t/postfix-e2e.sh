@@ -227,5 +227,22 @@ check "locked mbox got the message" 1 "$(grep -c '^Message-ID: <e2e-5@e2e.test>$
 check "fcntl mbox got the message" 1 "$(grep -c '^Message-ID: <e2e-5@e2e.test>$' "$M/fcntl")"
 check "unreadable-table maildir got the message" 1 "$(ls "$M/unreadable/new" | wc -l)"
 check "lowuid maildir got the message" 1 "$(ls "$M/lowuid/new" | wc -l)"
+
+# --- 5. a maillog_file vdeliver cannot write ------------------------------
+# (Postfix writes it through postlogd; pipe(8) runs vdeliver as vmail,
+# which cannot reach postlogd's socket either.)  Logging must not stop
+# delivery: pipe(8) logs the outcome anyway.
+if [ "$MODE" = pipe ]; then
+	chgrp root "$PF_LOG"; chmod 644 "$PF_LOG"
+	printf 'Subject: no log\nMessage-ID: <e2e-6@e2e.test>\n\nunlogged\n' > "$T/msg6"
+	pf_mark
+	pf_submit "sender@$D" "mbox@$D" < "$T/msg6"
+	pf_wait_log 1 "postfix/$PROG\\[.*to=<mbox@$D>, .*status="
+	pf_wait_queue
+	check "delivered although maillog_file is not writable for vmail" "2.0.0 sent" "$(records "mbox@$D")"
+	[ "$(records "mbox@$D")" = "2.0.0 sent" ] || echo "# vdeliver said: $(reason "mbox@$D")"
+	chgrp vmail "$PF_LOG"; chmod 660 "$PF_LOG"
+	pf_clear
+fi
 check "queue empty at the end" yes "$(pf_queue_empty && echo yes)"
 done_testing

@@ -82,9 +82,10 @@ mkdir -p "$PF_ETC" "$PF_SPOOL" "$PF_DATA" "$PF_BASE" "$PF_TABLES" "$PF_LOGDIR"
 chmod 755 "$PF" "$PF_ETC" "$PF_SPOOL" "$PF_BASE" "$PF_TABLES"
 chown postfix "$PF_DATA"; chmod 700 "$PF_DATA"
 : > "$PF_LOG"
-# VD_TEST_SHARED_LOG=yes: vmail may append to the log too, so vdeliver's
-# own records (maillog_file from the same main.cf) land beside Postfix's.
-if [ "${VD_TEST_SHARED_LOG:-no}" = yes ]; then
+# vmail may append to the log too, so vdeliver's own records (it reads
+# maillog_file from the same main.cf) land beside Postfix's, as an admin
+# sharing main.cf would set it up (VD_TEST_SHARED_LOG=no: root's only).
+if [ "${VD_TEST_SHARED_LOG:-yes}" = yes ]; then
 	chgrp vmail "$PF_LOG"; chmod 660 "$PF_LOG"
 fi
 : > "$PF_ETC/main.cf"
@@ -104,7 +105,7 @@ VDELIVER=$PF/bin/vdeliver
 # config directory.
 pf_sed() {
 	sed -e "s|/usr/sbin/vdeliver|$VDELIVER|g" -e "s|/etc/postfix|$PF_ETC|g" \
-	    -e "s|/var/mail/vhosts|$PF_BASE|g" "$@"
+	    -e "s|/var/mail/vhosts|$PF_BASE|g" -e "s|/run/vdeliver/|$PF/run/|g" "$@"
 }
 
 # master.cf: the daemons a virtual-only Postfix needs (no smtpd, no
