@@ -26,7 +26,7 @@
 #	pf_wait_log N ERE	until N lines of the log (since pf_mark) match
 #	pf_mark, pf_log		log offset; the log since the mark
 #	pf_flush, pf_clear	postqueue -f; postsuper -d ALL (stopped)
-# The waits poll with a generous deadline (PF_DEADLINE seconds, 240):
+# The waits poll with a generous deadline (PF_DEADLINE seconds, 60):
 # they wait for Postfix, they do not time it.
 
 need_root "runs a private Postfix instance (pipe(8) user=vmail, virtual(8) as root)"
@@ -37,7 +37,7 @@ need_cmd postsuper postfix
 need_cmd sendmail postfix
 need_cmd flock util-linux
 
-PF_DEADLINE=${PF_DEADLINE:-120}
+PF_DEADLINE=${PF_DEADLINE:-60}
 PF_NAME=$(basename "$0" .sh)
 PF=$T/pf
 PF_ETC=$PF/etc
