@@ -33,13 +33,16 @@ DESCRIPTION
     what a mode must do instead ("expect pipe: deferred 4.3.5 /uid/";
     "expect vdeliver:" names every mode but virtual): that mode is then
     checked against the declaration only and counted as an expected
-    difference.  "expect: ..." (every mode) is checked before comparing.
+    difference; when it says deferred, the case's tree must also be as it
+    was before delivery.  "expect: ..." (every mode) is checked before
+    comparing.
 
     Output: one "ok - " or "FAIL - " line per case and mode, then the
     summary "cases: N run, I identical, E expected differences, F failed";
     the exit status is 1 when anything failed.
 """
 import difflib
+import hashlib
 import json
 import os
 import re
@@ -325,8 +328,9 @@ def group_cases(work, group):
 
 # ------------------------------------------------------------- prepare
 
-def prepare(work, group):
-    """Empty the mailbox base, then each case's directory and setup."""
+def prepare(work, group, mode):
+    """Empty the mailbox base, then each case's directory and setup;
+    remember each case's tree as it is before delivery."""
     base = env("PF_BASE")
     for n in os.listdir(base):
         p = os.path.join(base, n)
@@ -345,6 +349,14 @@ def prepare(work, group):
             r = subprocess.run(["sh", "-ec", subst(c.setup)], cwd=base, env=e)
             if r.returncode != 0:
                 sys.exit("%s: setup failed (exit %d)" % (c.path, r.returncode))
+    initial = {c.name: digest(snapshot(os.path.join(base, c.name)))
+               for c in group_cases(work, group)}
+    with open(os.path.join(work, group, mode + ".initial.json"), "w") as f:
+        json.dump(initial, f)
+
+
+def digest(items):
+    return [[p, d, hashlib.sha256(data).hexdigest()] for p, d, data in items]
 
 
 # -------------------------------------------------------------- submit
@@ -500,6 +512,10 @@ def compare(work, modes):
         cases = [Case(p) for p in g["cases"]]
         gdir = os.path.join(work, g["name"])
         recs = {m: records(os.path.join(gdir, m + ".log"), cases) for m in modes}
+        initial = {}
+        for m in modes:
+            with open(os.path.join(gdir, m + ".initial.json")) as f:
+                initial[m] = json.load(f)
         for c in cases:
             n_run += 1
             case_ok = True
@@ -515,6 +531,15 @@ def compare(work, modes):
                 if exp is not None:
                     # what this mode must do, instead of what virtual(8) did
                     why = check_expect(exp, r)
+                    if not why and exp[0] == "deferred":
+                        # a deferred delivery leaves the mailboxes as they were
+                        now = digest(snapshot(os.path.join(gdir, m + ".tree", c.name)))
+                        if now != initial[m][c.name]:
+                            why = "deferred, but the mailbox tree changed:\n" + "".join(
+                                "    " + l + "\n" for l in difflib.unified_diff(
+                                    [" ".join(x) for x in initial[m][c.name]],
+                                    [" ".join(x) for x in now], "before", "after",
+                                    lineterm=""))
                     if why:
                         print("FAIL - %s: %s" % (label, why))
                         case_ok = False
@@ -589,7 +614,7 @@ def main(argv):
     if len(argv) >= 3 and argv[1] == "plan":
         plan(argv[2], argv[3])
     elif len(argv) == 5 and argv[1] == "prepare":
-        prepare(argv[2], argv[3])
+        prepare(argv[2], argv[3], argv[4])
     elif len(argv) == 4 and argv[1] == "submit":
         submit(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "messages":
