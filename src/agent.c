@@ -55,7 +55,8 @@ agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 		    "pathname: virtual_mailbox_base = %s)",
 		    cfg->virtual_mailbox_base);
 	a->maps.mailbox = maps_open("virtual_mailbox_maps",
-	    cfg->virtual_mailbox_maps, 0);
+	    cfg->virtual_mailbox_maps, cfg->vdeliver_regexp_substitution
+	    ? DICT_FLAG_ALLOW_REGSUB : 0);
 	a->maps.uid = maps_open("virtual_uid_maps", cfg->virtual_uid_maps, 0);
 	a->maps.gid = maps_open("virtual_gid_maps", cfg->virtual_gid_maps, 0);
 	return 0;
@@ -134,7 +135,6 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 		    "mail system configuration error (no tables open)");
 	if (resolve(a->cfg, &a->maps, r->rcpt, &r->target, &r->st) < 0)
 		return -1;
-	r->is_resolved = true;
 	if (geteuid() != 0 && (r->target.uid != geteuid()
 		|| !agent_has_group(r->target.gid))) {
 		vd_status_set(&r->st, "4.3.5", "mail system configuration "
@@ -144,8 +144,10 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 		    (unsigned long)r->target.uid, (unsigned long)r->target.gid,
 		    (unsigned long)geteuid(), (unsigned long)getegid());
 		log_warn("%s", r->st.text);
+		resolve_fini(&r->target);
 		return -1;
 	}
+	r->is_resolved = true;
 	return 0;
 }
 
@@ -338,6 +340,23 @@ agent_log(const struct agent *a, const struct agent_rcpt *r,
 	buf_fini(&orig);
 }
 
+/* agent_is_loop - msg already has a Delivered-To: for rcpt (delivered_hdr.c) */
+static bool
+agent_is_loop(const struct vd_message *msg, const char *rcpt)
+{
+	struct buf q;
+	char *folded;
+	bool loop;
+
+	buf_init(&q);
+	address_quote(&q, rcpt);
+	folded = address_fold(q.data);
+	loop = message_has_delivered_to(msg, folded);
+	free(folded);
+	buf_fini(&q);
+	return loop;
+}
+
 int
 agent_deliver(struct agent *a, const struct vd_message *msg,
     const char *sender, struct agent_rcpt *r, const char *queue_id,
@@ -359,7 +378,10 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 	buf_init(&rcpt_q);
 	agent_request(a, msg, sender, r, &q, &sender_q, &orig_q, &rcpt_q);
 	vd_status_clear(&r->st);
-	if (geteuid() == 0)
+	if (a->cfg->vdeliver_loop_detection && agent_is_loop(msg, r->rcpt))
+		ret = vd_status_set(&r->st, "5.4.6",
+		    "mail forwarding loop for %s", rcpt_q.data);
+	else if (geteuid() == 0)
 		ret = agent_deliver_child(&q, &r->st);
 	else
 		ret = deliver(&q, &r->st);

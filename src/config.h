@@ -7,11 +7,22 @@
  *	when PATH is a directory, so -c /etc/postfix reuses a live Postfix
  *	configuration), applies -o name=value overrides (they win over the
  *	file), expands $name, ${name}, $(name), ${name?value}, ${name:value},
- *	${name?{a}:{b}}, and fills struct vd_config from the table of
- *	parameters in config.c, each with Postfix's default.  Parameters
- *	vdeliver does not use are accepted and ignored.  A missing default
+ *	${name?{a}:{b}}, ${{a} == {b} ? {x} : {y}} (and != < <= > >=, with
+ *	the "level" variants for compatibility levels), and fills struct
+ *	vd_config from the table of parameters in config.c, each with
+ *	Postfix's default.  Parameters vdeliver does not use are stored and
+ *	ignored: only the parameters vdeliver reads (and what they refer
+ *	to) are expanded and checked, so a broken unrelated line in a live
+ *	Postfix main.cf does not stop delivery.  Syntax errors (a line
+ *	without '=') stop the whole file, as in Postfix.  A missing default
  *	file (SYSCONFDIR/vdeliver/main.cf) means built-in defaults; a file
  *	named with -c must exist.
+ *
+ *	Expansion is lazy (at use), recursive and cached.  A reference loop
+ *	($a -> $b -> $a), more than CONFIG_DEPTH_MAX nested references, or a
+ *	value that expands to more than CONFIG_VALUE_MAX bytes is an error
+ *	that names the parameter, never a crash.  Nothing here writes to
+ *	stdout or stderr.
  *
  *	Errors are one line that names the place: "FILE:LINE: parameter
  *	NAME: ..." for a bad value in the file, "-o NAME: ..." for an
@@ -27,6 +38,8 @@
 #include "status.h"
 
 #define CONFIG_DEFAULT_FILE SYSCONFDIR "/vdeliver/main.cf"
+#define CONFIG_DEPTH_MAX 100		/* nested references/expressions */
+#define CONFIG_VALUE_MAX (1024 * 1024)	/* bytes of one expanded value */
 
 struct vd_config {
 	/* virtual(8) parameters, named as in main.cf */
@@ -57,6 +70,13 @@ struct vd_config {
 	int vdeliver_lmtp_recipient_limit;	/* default 1000 */
 	unsigned vdeliver_lmtp_timeout;		/* seconds, default 300 */
 	int vdeliver_lmtp_error_limit;		/* default 20 */
+	bool vdeliver_regexp_substitution;	/* $1 in regexp/pcre; default no */
+	bool vdeliver_loop_detection;	/* Delivered-To loop check; default no */
+	/* SIZE limit in LMTP; 0 in main.cf means virtual_mailbox_limit */
+	off_t vdeliver_lmtp_message_size_limit;	/* effective; 0 = none */
+	int vdeliver_lmtp_line_length_limit;	/* command line, default 4096 */
+	/* other Postfix parameters vdeliver reads */
+	char *default_database_type;	/* vmap without a type; "hash" */
 	/* where the values came from */
 	char *config_file;		/* NULL: built-in defaults only */
 	/* private: the raw name = value store, for config_get() */
@@ -70,8 +90,20 @@ struct vd_config {
  */
 int config_load(struct vd_config *cfg, const char *path,
     char *const *overrides, size_t n_overrides, struct vd_status *st);
-/* config_get - the expanded value of any parameter; NULL when unset */
+/*
+ * config_get - the expanded value of any parameter (from the file, an
+ * override, or a Postfix default vdeliver knows); NULL when unset or
+ * when the value does not expand (config_lookup tells why).  Borrowed:
+ * valid until config_free().
+ */
 const char *config_get(const struct vd_config *cfg, const char *name);
+/*
+ * config_lookup - config_get() that reports errors: 0 with *value_r
+ * (NULL when unset), or -1 with st (4.3.5, "FILE:LINE: parameter NAME:
+ * ...").
+ */
+int config_lookup(const struct vd_config *cfg, const char *name,
+    const char **value_r, struct vd_status *st);
 /* config_free - release everything config_load() allocated */
 void config_free(struct vd_config *cfg);
 

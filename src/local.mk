@@ -11,7 +11,8 @@ src_libvd_a_SOURCES = \
 	src/address.c src/address.h \
 	src/resolve.c src/resolve.h \
 	src/agent.c src/agent.h \
-	src/lmtp.c src/lmtp.h
+	src/lmtp.c src/lmtp.h \
+	src/lmtp_proto.c src/lmtp_proto.h
 sbin_PROGRAMS += vdeliver vmap
 vdeliver_SOURCES = src/vdeliver.c
 vdeliver_LDADD = $(VD_LIBS)

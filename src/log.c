@@ -3,6 +3,8 @@
  * log - one-line log records (see log.h)
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,6 +20,8 @@
 #define LOG_RECLEN 2000
 
 static int log_fd = -1;		/* maillog_file, or -1 */
+static bool log_fd_is_dgram;	/* log_fd is Postfix's postlog socket */
+static char log_postlog[256];	/* $queue_directory/public/postlog */
 static bool log_syslog;		/* openlog() done */
 static bool log_verbose;
 static bool log_fd_is_stderr;	/* maillog_file = /dev/stderr */
@@ -37,14 +41,67 @@ static const struct {
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
 
+void
+log_set_postlog(const char *queue_directory)
+{
+	int n;
+
+	log_postlog[0] = 0;
+	if (queue_directory == NULL || *queue_directory != '/')
+		return;
+	n = snprintf(log_postlog, sizeof(log_postlog), "%s/public/postlog",
+	    queue_directory);
+	if (n < 0 || (size_t)n >= sizeof(log_postlog))
+		log_postlog[0] = 0;
+}
+
+/* log_postlog_connect - Postfix's postlog socket, or -1 */
+static int
+log_postlog_connect(void)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	if (log_postlog[0] == 0 || strlen(log_postlog) >= sizeof(sun.sun_path))
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, log_postlog, strlen(log_postlog));
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		(void)close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* log_syslog_open - syslog with the facility; 0, or -1 with st */
+static int
+log_syslog_open(const char *syslog_facility, struct vd_status *st)
+{
+	int facility = -1;
+	size_t i;
+
+	for (i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]); i++)
+		if (strcasecmp(syslog_facility ? syslog_facility : "mail",
+			log_facilities[i].name) == 0)
+			facility = log_facilities[i].facility;
+	if (facility < 0)
+		return vd_status_set(st, "4.3.5", "unknown syslog_facility \"%s\"",
+		    syslog_facility);
+	openlog(log_prog, LOG_PID | LOG_NDELAY, facility);
+	log_syslog = true;
+	return 0;
+}
+
 int
 log_open(const char *prog, const char *syslog_name,
     const char *syslog_facility, const char *maillog_file, bool verbose,
     struct vd_status *st)
 {
-	int facility = -1;
-	size_t i;
 	char *dot;
+	int saved;
 
 	log_close();
 	log_verbose = verbose;
@@ -60,28 +117,34 @@ log_open(const char *prog, const char *syslog_name,
 			if (!log_stderr_ok)
 				return vd_status_set(st, "4.3.5",
 				    "maillog_file = /dev/stderr is not allowed in this mode");
-			log_fd = dup(STDERR_FILENO);
+			if ((log_fd = dup(STDERR_FILENO)) < 0)
+				return vd_status_errno(st, errno, "4.3.5",
+				    "open maillog_file %s", maillog_file);
 			log_fd_is_stderr = true;
-		} else {
-			log_fd = open(maillog_file,
-			    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-			    0600);
+			return 0;
 		}
-		if (log_fd < 0)
-			return vd_status_errno(st, errno, "4.3.5",
-			    "open maillog_file %s", maillog_file);
+		log_fd = open(maillog_file,
+		    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+		if (log_fd >= 0)
+			return 0;
+		saved = errno;
+		/*
+		 * Not ours to write (pipe(8) runs vdeliver as vmail, and
+		 * postlogd owns Postfix's maillog_file): hand the records to
+		 * postlogd as Postfix's own programs do, or else to syslog.
+		 * A log that cannot be written never stops a delivery.
+		 */
+		if ((log_fd = log_postlog_connect()) >= 0) {
+			log_fd_is_dgram = true;
+			return 0;
+		}
+		if (log_syslog_open(syslog_facility, st) < 0)
+			return -1;
+		log_warn("open maillog_file %s: %s; logging to syslog",
+		    maillog_file, strerror(saved));
 		return 0;
 	}
-	for (i = 0; i < sizeof(log_facilities) / sizeof(log_facilities[0]); i++)
-		if (strcasecmp(syslog_facility ? syslog_facility : "mail",
-			log_facilities[i].name) == 0)
-			facility = log_facilities[i].facility;
-	if (facility < 0)
-		return vd_status_set(st, "4.3.5", "unknown syslog_facility \"%s\"",
-		    syslog_facility);
-	openlog(log_prog, LOG_PID | LOG_NDELAY, facility);
-	log_syslog = true;
-	return 0;
+	return log_syslog_open(syslog_facility, st);
 }
 
 void
@@ -91,6 +154,7 @@ log_close(void)
 		(void)close(log_fd);
 	log_fd = -1;
 	log_fd_is_stderr = false;
+	log_fd_is_dgram = false;
 	if (log_syslog)
 		closelog();
 	log_syslog = false;
@@ -136,12 +200,22 @@ log_write_fd(int fd, const char *text)
 		n = sizeof(line) - 1;
 		line[n - 1] = '\n';
 	}
+	/* postlogd adds the newline itself */
+	if (log_fd_is_dgram) {
+		if (send(fd, line, (size_t)n - 1, 0) < 0) {
+			/* postlogd gone: the record is lost, as in Postfix */
+		}
+		return;
+	}
 	if (write(fd, line, (size_t)n) < 0) {
 		/* a log that cannot be written must not stop a delivery */
 	}
 }
 
 /* log_vlog - format, cut, and send one record */
+static void log_vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+    VD_PRINTF(3, 0);
+
 static void
 log_vlog(int prio, const char *prefix, const char *fmt, va_list ap)
 {

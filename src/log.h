@@ -6,7 +6,8 @@
  *	log_open() picks the destination once: syslog(3) with the tag
  *	"<syslog_name>/<prog>[pid]" and the given facility, or, when
  *	maillog_file is set, lines in Postfix's postlogd format appended
- *	to that file ("/dev/stderr" is allowed).  Before log_open() and
+ *	to that file ("/dev/stderr" is allowed), or sent to postlogd when
+ *	the file cannot be opened (log_set_postlog()).  Before log_open() and
  *	after log_close() records go to stderr.  Warnings get the prefix
  *	"warning: ", errors "error: ", as in Postfix.  Debug records are
  *	written only when verbose.  Records are cut at 2000 bytes.
@@ -24,6 +25,14 @@ int log_open(const char *prog, const char *syslog_name,
     const char *syslog_facility, const char *maillog_file, bool verbose,
     struct vd_status *st);
 void log_close(void);
+/*
+ * log_set_postlog - where Postfix's postlog socket is: queue_directory
+ * + "/public/postlog".  It is used when maillog_file is set but cannot
+ * be opened: records then go to postlogd, as from Postfix's own
+ * programs; without it, to syslog with a warning.  Call before
+ * log_open().
+ */
+void log_set_postlog(const char *queue_directory);
 /* log_set_verbose - also write debug records (to the same place) */
 void log_set_verbose(bool verbose);
 /* log_no_stderr - never write to fd 2 (LMTP mode under spawn(8)) */

@@ -11,17 +11,21 @@
 #include <sys/types.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "message.h"
 
 #define MESSAGE_MEM_MAX (1024 * 1024)
 #define MESSAGE_READ_SIZE (256 * 1024)
+#define MESSAGE_DELIVERED_LIMIT 1000
+#define MESSAGE_LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c))
 
 void
 message_init(struct vd_message *msg, size_t max_size)
@@ -216,6 +220,65 @@ message_from_mem(struct vd_message *msg, const char *p, size_t n,
 	if (message_add(msg, p, n, false, st) < 0)
 		return -1;
 	return message_finish(msg, st);
+}
+
+/* message_header_name_len - length of the header name, or 0 */
+static size_t
+message_header_name_len(const char *p, const char *end)
+{
+	const char *s = p;
+
+	while (s < end && *s > ' ' && *s < 0x7f && *s != ':')
+		s++;
+	if (s == p)
+		return 0;
+	{
+		const char *q = s;
+
+		while (q < end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (q == end || *q != ':')
+			return 0;
+	}
+	return (size_t)(s - p);
+}
+
+bool
+message_has_delivered_to(const struct vd_message *msg, const char *addr)
+{
+	static const char name[] = "Delivered-To";
+	const char *p = msg->data, *end = msg->data + msg->len, *eol, *v;
+	size_t alen = strlen(addr), nlen, i;
+	int seen = 0;
+
+	while (p < end && seen < MESSAGE_DELIVERED_LIMIT) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if (*p == ' ' || *p == '\t') {
+			p = eol + 1;
+			continue;
+		}
+		if ((nlen = message_header_name_len(p, eol)) == 0)
+			break;
+		if (nlen == sizeof(name) - 1
+		    && strncasecmp(p, name, sizeof(name) - 1) == 0) {
+			seen++;
+			v = (const char *)memchr(p, ':', (size_t)(eol - p)) + 1;
+			while (v < eol && isspace((unsigned char)*v))
+				v++;
+			if ((size_t)(eol - v) == alen) {
+				for (i = 0; i < alen; i++)
+					if (MESSAGE_LOWER(v[i])
+					    != MESSAGE_LOWER(addr[i]))
+						break;
+				if (i == alen)
+					return true;
+			}
+		}
+		p = eol + 1;
+	}
+	return false;
 }
 
 void

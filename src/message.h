@@ -53,6 +53,18 @@ int message_spool(struct vd_message *msg, int fd, size_t max_size,
 /* message_from_mem - tests: a finished message with these bytes */
 int message_from_mem(struct vd_message *msg, const char *p, size_t n,
     struct vd_status *st);
+/*
+ * message_has_delivered_to - the primary header block has a
+ * "Delivered-To:" header whose value (leading white space skipped,
+ * ASCII case-folded) equals addr, which the caller gives in external
+ * (RFC 822 quoted) form, already folded.  The rules of Postfix's
+ * delivered_hdr.c: a header line is "name[ \t]*:" with a name of
+ * printable ASCII except ':'; continuation lines are skipped; the scan
+ * stops at the first other line; at most 1000 Delivered-To headers
+ * are looked at.
+ */
+bool message_has_delivered_to(const struct vd_message *msg,
+    const char *addr);
 /* message_fini - release memory, mapping and spool file */
 void message_fini(struct vd_message *msg);
 

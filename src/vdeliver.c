@@ -64,6 +64,21 @@ vd_fail(const struct vd_status *st)
 	return vd_status_exit(st);
 }
 
+/*
+ * vd_lmtp_usage - usage error in LMTP mode: the client gets a 421 reply
+ * instead of a greeting; nothing goes to stderr (spawn(8) connects it
+ * to the client).
+ */
+static int
+vd_lmtp_usage(const char *why, const char *listen)
+{
+	struct lmtp_opts lo = { .listen = listen };
+	struct vd_status st;
+
+	vd_status_set(&st, "4.3.5", "%s", why);
+	return lmtp_fail(&st, &lo);
+}
+
 /* vd_usage - usage error: a bounce would be wrong, the MTA is misconfigured */
 static int
 vd_usage(const char *why)
@@ -135,30 +150,37 @@ main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "lmtp", no_argument, NULL, 'L' },
+		{ "listen", required_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config_path = NULL, *sender = NULL, *orig = NULL;
-	const char *queue_id = NULL;
+	const char *queue_id = NULL, *listen = NULL;
 	char **overrides = NULL, **dests = NULL;
 	size_t n_dests = 0;
-	size_t n_overrides = 0, i, n_rcpt;
-	bool explain = false, verbose = false, lmtp = false;
+	size_t n_overrides = 0, i, n_rcpt = 0;
+	bool explain = false, verbose = false, lmtp = false, lmtp_argv;
+	struct lmtp_opts lo;
 	struct agent_rcpt *rcpts = NULL;
 	struct vd_config cfg;
 	struct vd_status st, worst;
 	struct vd_message msg;
 	struct agent agent;
 	struct timeval start;
+	bool have_cfg = false, have_log = false;
 	int c, code;
 
+	memset(&agent, 0, sizeof(agent));
 	gettimeofday(&start, NULL);
 	vd_oom_hook = vd_oom_print;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
+	/* LMTP mode: not even getopt may write to stderr. */
+	if ((lmtp_argv = lmtp_prepare(argc, argv, "acdfoq")))
+		opterr = 0;
 	overrides = xcalloc((size_t)argc + 1, sizeof(*overrides));
 	dests = xcalloc((size_t)argc + 1, sizeof(*dests));
-	/* "+": stop at the first recipient; LMTP options are passed on. */
+	/* "+": stop at the first recipient. */
 	while ((c = getopt_long(argc, argv, "+a:c:d:f:no:q:vh", longopts,
 		    NULL)) != -1) {
 		switch (c) {
@@ -179,8 +201,15 @@ main(int argc, char **argv)
 			explain = true;
 			break;
 		case 'o':
-			if (strchr(optarg, '=') == NULL)
-				return vd_usage("-o needs name=value");
+			if (strchr(optarg, '=') == NULL && lmtp_argv) {
+				code = vd_lmtp_usage("-o needs name=value",
+				    listen);
+				goto lmtp_done;
+			}
+			if (strchr(optarg, '=') == NULL) {
+				code = vd_usage("-o needs name=value");
+				goto done;
+			}
 			overrides[n_overrides++] = optarg;
 			break;
 		case 'q':
@@ -192,25 +221,53 @@ main(int argc, char **argv)
 		case 'L':
 			lmtp = true;
 			break;
+		case 'l':
+			listen = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
-			return EX_OK;
+			code = EX_OK;
+			goto done;
 		default:
-			return vd_usage("bad command line");
+			if (lmtp_argv) {
+				code = vd_lmtp_usage("bad command line", listen);
+				goto lmtp_done;
+			}
+			code = vd_usage("bad command line");
+			goto done;
 		}
-		if (lmtp)
-			break;
 	}
-	if (config_load(&cfg, config_path, overrides, n_overrides, &st) < 0)
-		return vd_fail(&st);
+	if (listen && !lmtp) {
+		code = vd_usage("--listen needs --lmtp");
+		goto done;
+	}
+	lo.listen = listen;
+	lo.verbose = verbose;
+	if (lmtp && optind < argc) {
+		code = vd_lmtp_usage("--lmtp takes no recipients", listen);
+		goto lmtp_done;
+	}
+	if (config_load(&cfg, config_path, overrides, n_overrides, &st) == 0)
+		have_cfg = true;
+	else if (!lmtp) {
+		code = vd_fail(&st);
+		goto done;
+	} else {
+		code = lmtp_fail(&st, &lo);
+		goto lmtp_done;
+	}
 	if (lmtp) {
-		code = lmtp_main(&cfg, argc - optind + 1, argv + optind - 1);
-		config_free(&cfg);
-		return code;
+		code = lmtp_main(&cfg, &lo);
+		goto done;
 	}
+	log_set_postlog(config_get(&cfg, "queue_directory"));
 	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
-		cfg.maillog_file, verbose, &st) < 0)
-		return vd_fail(&st);
+		cfg.maillog_file, verbose, &st) == 0)
+		have_log = true;
+	else {
+		code = vd_fail(&st);
+		goto done;
+	}
 
 	/* Recipients: the arguments, plus any -d (dovecot-lda habit). */
 	rcpts = xcalloc((size_t)argc + 1, sizeof(*rcpts));
@@ -219,10 +276,14 @@ main(int argc, char **argv)
 		agent_rcpt_init(&rcpts[n_rcpt++], dests[i], NULL);
 	for (; optind < argc; optind++)
 		agent_rcpt_init(&rcpts[n_rcpt++], argv[optind], NULL);
-	if (n_rcpt == 0)
-		return vd_usage("no recipient");
-	if (n_rcpt > VD_MAX_RCPT)
-		return vd_usage("too many recipients");
+	if (n_rcpt == 0) {
+		code = vd_usage("no recipient");
+		goto done;
+	}
+	if (n_rcpt > VD_MAX_RCPT) {
+		code = vd_usage("too many recipients");
+		goto done;
+	}
 	if (sender == NULL)
 		sender = "";
 	for (i = 0; i < n_rcpt; i++) {
@@ -234,7 +295,10 @@ main(int argc, char **argv)
 
 	if (agent_open(&agent, &cfg, &st) < 0) {
 		log_warn("%s", st.text);
-		return vd_fail(&st);
+		{
+			code = vd_fail(&st);
+			goto done;
+		}
 	}
 	if (explain) {
 		printf("vdeliver -n: nothing is written.  config: %s\n",
@@ -288,10 +352,13 @@ done:
 	for (i = 0; i < n_rcpt; i++)
 		agent_rcpt_fini(&rcpts[i]);
 	free(rcpts);
+	agent_close(&agent);
+	if (have_log)
+		log_close();
+	if (have_cfg)
+		config_free(&cfg);
+lmtp_done:
 	free(overrides);
 	free(dests);
-	agent_close(&agent);
-	log_close();
-	config_free(&cfg);
 	return code;
 }

@@ -4,6 +4,7 @@
  */
 #include <sys/types.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,62 @@ START_TEST(test_message_limit)
 }
 END_TEST
 
+/* The Delivered-To scan of Postfix's delivered_hdr.c. */
+START_TEST(test_delivered_to)
+{
+	static const struct {
+		const char *msg;
+		const char *addr;
+		bool want;
+	} cases[] = {
+		{ "Delivered-To: a@x\n\nbody\n", "a@x", true },
+		{ "delivered-to:A@X\n\n", "a@x", true },
+		{ "Delivered-To :  a@x\n", "a@x", true },
+		{ "Delivered-To: b@x\nDelivered-To: a@x\n", "a@x", true },
+		{ "Subject: x\n  folded\nDelivered-To: a@x\n", "a@x", true },
+		{ "Delivered-To: a@x.org\n", "a@x", false },
+		{ "Delivered-To: a@x trailing\n", "a@x", false },
+		{ "Subject: x\n\nDelivered-To: a@x\n", "a@x", false },
+		{ "not a header\nDelivered-To: a@x\n", "a@x", false },
+		{ "X-Delivered-To: a@x\n", "a@x", false },
+		{ "Delivered-To: \"j d\"@x\n", "\"j d\"@x", true },
+		{ "", "a@x", false },
+		{ "Delivered-To: a@x", "a@x", true },
+	};
+	struct vd_message msg;
+	struct vd_status st;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(message_from_mem(&msg, cases[i].msg,
+				     strlen(cases[i].msg), &st), 0);
+		ck_assert_msg(message_has_delivered_to(&msg, cases[i].addr)
+			== cases[i].want, "case %zu", i);
+		message_fini(&msg);
+	}
+}
+END_TEST
+
+/* Only the first 1000 Delivered-To headers count, as in Postfix. */
+START_TEST(test_delivered_to_limit)
+{
+	struct vd_message msg;
+	struct vd_status st;
+	struct buf b;
+	int i;
+
+	buf_init(&b);
+	for (i = 0; i < 1000; i++)
+		buf_printf(&b, "Delivered-To: u%d@x\n", i);
+	buf_puts(&b, "Delivered-To: a@x\n\nbody\n");
+	ck_assert_int_eq(message_from_mem(&msg, b.data, b.len, &st), 0);
+	ck_assert(!message_has_delivered_to(&msg, "a@x"));
+	ck_assert(message_has_delivered_to(&msg, "u999@x"));
+	message_fini(&msg);
+	buf_fini(&b);
+}
+END_TEST
+
 static Suite *
 base_suite(void)
 {
@@ -200,6 +257,8 @@ base_suite(void)
 	    sizeof(spool_cases) / sizeof(spool_cases[0]));
 	tcase_add_test(tc, test_message_large);
 	tcase_add_test(tc, test_message_limit);
+	tcase_add_test(tc, test_delivered_to);
+	tcase_add_test(tc, test_delivered_to_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,1 +1,32 @@
-# t/deliver.mk: tests of this area.
+# t/deliver.mk: tests of this area (src/deliver/).
+EXTRA_DIST += t/deliver_test.h
+check_PROGRAMS += t/check_copy
+t_check_copy_SOURCES = t/check_copy.c t/deliver_test.h
+t_check_copy_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_copy_LDADD = $(CHECK_LDADD)
+TESTS += t/check_copy
+check_PROGRAMS += t/check_mbox
+t_check_mbox_SOURCES = t/check_mbox.c t/deliver_test.h
+t_check_mbox_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_mbox_LDADD = $(CHECK_LDADD)
+TESTS += t/check_mbox
+check_PROGRAMS += t/check_maildir
+t_check_maildir_SOURCES = t/check_maildir.c t/deliver_test.h
+t_check_maildir_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_maildir_LDADD = $(CHECK_LDADD)
+TESTS += t/check_maildir
+check_PROGRAMS += t/check_lock
+t_check_lock_SOURCES = t/check_lock.c t/deliver_test.h
+t_check_lock_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_lock_LDADD = $(CHECK_LDADD)
+TESTS += t/check_lock
+check_PROGRAMS += t/check_safe_open
+t_check_safe_open_SOURCES = t/check_safe_open.c t/deliver_test.h
+t_check_safe_open_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+t_check_safe_open_LDADD = $(CHECK_LDADD)
+TESTS += t/check_safe_open
+check_PROGRAMS += t/deliver-tool
+t_deliver_tool_SOURCES = t/deliver-tool.c
+t_deliver_tool_LDADD = $(VD_LIBS)
+dist_check_SCRIPTS += t/deliver-interop.sh
+TESTS += t/deliver-interop.sh

@@ -62,6 +62,15 @@ tail -c +$(($(stat -c %s "$T/before") + 1)) "$BASE/x.org/m.mbox" | norm_from > "
 printf 'From s@y  DATE\nReturn-Path: <s@y>\nX-Original-To: m@x.org\nDelivered-To: m@x.org\nDelivered-To: m@x.org\nSubject: crlf\n\nline\n>From x\n\n' > "$T/want"
 check_file "CRLF to LF, From quoted" "$T/want" "$T/got"
 
+# vdeliver_loop_detection = yes: a Delivered-To for this recipient bounces 5.4.6
+cp "$BASE/x.org/m.mbox" "$T/before"
+run_vd -c "$CF" -o vdeliver_loop_detection=yes -f s@y M@x.org < "$T/m3"
+check "loop detection exit" 69 "$rc"
+check "loop detection text" "5.4.6 mail forwarding loop for M@x.org" "$out"
+check "loop: mbox unchanged" "$(stat -c %s "$T/before")" "$(stat -c %s "$BASE/x.org/m.mbox")"
+run_vd -c "$CF" -o vdeliver_loop_detection=yes -f s@y m@x.org < "$MSG"
+check "loop detection passes other mail" 0 "$rc"
+
 # --- maildir: REFERENCE.md A.2 ----------------------------------------------
 run_vd -c "$CF" -f bob@example.org -a Info@Example.com a+tag@x.org < "$MSG"
 check "maildir exit" 0 "$rc"
@@ -78,6 +87,14 @@ run_vd -c "$CF" -o vdeliver_maildir_size_in_name=yes -f s@y a@x.org < "$MSG"
 check_match "maildir ,S= size" ',S=[0-9]+$' "$(ls "$BASE/x.org/a/new" | sort | tail -n 2 | grep ',S=' || true)"
 f=$(ls "$BASE"/x.org/a/new/*,S=*)
 check "size in name is the file size" "${f##*,S=}" "$(stat -c %s "$f")"
+
+# $1 in a regexp result: dropped as in Postfix (unknown user), unless allowed
+printf '/^(.*)@sub\\.org$/ x.org/sub-$1/\n' > "$T/sub.re"
+run_vd -c "$CF" -o virtual_mailbox_maps=regexp:$T/sub.re -f s@y jo@sub.org < "$MSG"
+check "regexp \$1 refused by default" 67 "$rc"
+run_vd -c "$CF" -o virtual_mailbox_maps=regexp:$T/sub.re -o vdeliver_regexp_substitution=yes -f s@y jo@sub.org < "$MSG"
+check "regexp \$1 with vdeliver_regexp_substitution" 0 "$rc"
+check "substituted mailbox" 1 "$(ls "$BASE/x.org/sub-jo/new" | wc -l)"
 
 # quoted local part: "odd user"@x.org
 run_vd -c "$CF" -f s@y 'Odd User@x.org' < "$MSG"

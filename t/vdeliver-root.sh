@@ -41,6 +41,7 @@ check "nothing under the base owned by root" "" "$(find "$BASE" -mindepth 1 -use
 
 # a mailbox that is a symlink to a file outside the base
 ln -s "$T/canary/file" "$BASE/u1/evil.mbox"
+chown -h vdtest1:vdtest1 "$BASE/u1/evil.mbox"
 run_vd -c "$CF" -f s@y evil@x < "$T/msg"
 check "symlinked mbox refused" 75 "$rc"
 check "symlink target unchanged" canary "$(cat "$T/canary/file")"
@@ -67,5 +68,43 @@ check "strict_mailbox_ownership = no accepts it" 0 "$rc"
 run_vd -c "$CF" -f s@y root@x < "$T/msg"
 check "uid 0 refused" 75 "$rc"
 check "nothing written as root, anywhere below the base" "" "$(find "$BASE" -mindepth 1 -user root)"
+
+# not root: a recipient whose table uid is not vdeliver's own is deferred,
+# and nothing is written for it (not even as the wrong user)
+chmod 777 "$BASE/u2"
+out=$(setpriv --reuid="$U1" --regid="$G1" --clear-groups "$VDELIVER" -c "$CF" \
+	-o maillog_file= -o syslog_facility=mail -f s@y two@x < "$T/msg" 2>&1) && rc=0 || rc=$?
+check "other uid as non-root defers" 75 "$rc"
+check_match "other uid text" '^4\.3\.5 .*not root' "$out"
+check "nothing written for the refused recipient" 1 "$(grep -c '^From ' "$BASE/u2/two.mbox")"
+
+# maillog_file that the delivering user cannot open (postlogd owns
+# Postfix's): the records go to the postlog socket; without one, to
+# syslog; the delivery never fails because of the log
+touch "$T/rootlog"; chmod 600 "$T/rootlog"
+mkdir -p "$T/q/public"; chmod 755 "$T/q" "$T/q/public"
+python3 - "$T/q/public/postlog" "$T/postlog.got" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666)
+s.settimeout(20)
+open(sys.argv[2] + ".ready", "w").close()
+try:
+    data = s.recv(4096)
+except socket.timeout:
+    data = b"TIMEOUT"
+open(sys.argv[2], "wb").write(data)
+PY
+pid=$!
+i=0; while [ ! -e "$T/postlog.got.ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+out=$(setpriv --reuid="$U1" --regid="$G1" --clear-groups "$VDELIVER" -c "$CF" \
+	-o maillog_file="$T/rootlog" -o queue_directory="$T/q" -f s@y one@x < "$T/msg" 2>&1) && rc=0 || rc=$?
+wait $pid
+check "unwritable maillog_file: delivered" "0 2.0.0 delivered to maildir" "$rc $out"
+check_match "record sent to postlogd" '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} [^ ]+ postfix/vdeliver\[[0-9]+\]: NOQUEUE: to=<one@x>, .*status=sent \(delivered to maildir\)$' "$(cat "$T/postlog.got")"
+out=$(setpriv --reuid="$U1" --regid="$G1" --clear-groups "$VDELIVER" -c "$CF" \
+	-o maillog_file="$T/rootlog" -o queue_directory="$T/noq" -f s@y one@x < "$T/msg" 2>&1) && rc=0 || rc=$?
+check "no postlogd either: delivered, logged to syslog" "0 2.0.0 delivered to maildir" "$rc $out"
+check "root's log untouched" 0 "$(stat -c %s "$T/rootlog")"
 
 done_testing

@@ -36,6 +36,21 @@ enum lk_result {
 /* Open flags. */
 #define DICT_FLAG_FOLD_FIX 0x01	/* fold query keys of fixed-key tables */
 #define DICT_FLAG_ALLOW_REGSUB 0x02	/* keep regexp/pcre rules using $n */
+/*
+ * Build flags (dict_build(), vmap): the postmap(1) options.  The default
+ * folds keys to lower case, stores the trailing NUL for hash and btree
+ * (not for cdb, as postmap on Linux), keeps the first of duplicate keys
+ * and warns "SRC:LINE: duplicate entry".
+ */
+#define DICT_BUILD_NO_FOLD 0x0100	/* postmap -f: keep the key's case */
+#define DICT_BUILD_NUL 0x0200	/* postmap -N: key and value with NUL */
+#define DICT_BUILD_NO_NUL 0x0400	/* postmap -n: without the NUL */
+#define DICT_BUILD_DUP_REPLACE 0x0800	/* postmap -r: a later line wins */
+#define DICT_BUILD_DUP_IGNORE 0x1000	/* postmap -w: keep the first, quietly */
+
+/* DICT_KEY_MAX - longer query keys are a lookup error, never a crash */
+#define DICT_KEY_MAX (1024 * 1024)
+
 /* Properties (dict->props). */
 #define DICT_PROP_PATTERN 0x01	/* regexp, pcre: sees only the full address */
 #define DICT_PROP_FILE 0x02	/* backed by a file that may change */
@@ -54,6 +69,9 @@ struct dict {
 	void (*close)(struct dict *d);
 	/* changed: the file behind the table differs from the one opened */
 	bool (*changed)(struct dict *d);
+	/* private to dict_open.c: the folded copy of the last query key */
+	char *fold_buf;
+	size_t fold_cap;
 };
 
 /*
@@ -61,12 +79,21 @@ struct dict {
  * is unknown or the table cannot be opened.  Close with dict_close().
  */
 struct dict *dict_open(const char *spec, int flags, struct vd_status *st);
-/* dict_fail_open - a table whose every lookup fails with st's text */
+/*
+ * dict_fail_open - a table whose every lookup fails with why's code and
+ * text (the table spec opened in its place, for maps_open()); never NULL
+ */
 struct dict *dict_fail_open(const char *spec, const struct vd_status *why);
 /* dict_close - close and free; NULL is fine; *dp becomes NULL */
 void dict_close(struct dict **dp);
 /* dict_lookup - d->lookup, with key folding per flags; see above */
 enum lk_result dict_lookup(struct dict *d, const char *key,
+    const char **value_r, struct vd_status *st);
+/*
+ * dict_sequence - d->sequence (vmap -s): first=true starts over;
+ * LK_NOTFOUND at the end; LK_ERROR (5.3.5) when the type cannot list
+ */
+enum lk_result dict_sequence(struct dict *d, bool first, const char **key_r,
     const char **value_r, struct vd_status *st);
 /* dict_changed - true when the backing file was replaced or modified */
 bool dict_changed(struct dict *d);

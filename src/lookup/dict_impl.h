@@ -33,6 +33,11 @@ typedef int dict_build_fn(const char *path, FILE *src, const char *srcname,
 /* dict_db.c: Berkeley DB, PATH.db */
 dict_open_fn dict_hash_open, dict_btree_open;
 dict_build_fn dict_hash_build, dict_btree_build;
+/*
+ * dict_db_set_cpu_limit - CPU seconds one Berkeley DB call may take
+ * before the table counts as corrupt (default 10; tests lower it)
+ */
+void dict_db_set_cpu_limit(unsigned seconds);
 /* dict_cdb.c: tinycdb, PATH.cdb */
 dict_open_fn dict_cdb_open;
 dict_build_fn dict_cdb_build;

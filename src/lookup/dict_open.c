@@ -1,62 +1,255 @@
 /* SPDX-License-Identifier: MIT */
-/* dict_open - placeholder until the lookup framework lands */
-#include <stddef.h>
+/*
+ * dict_open - the table type registry, and what every lookup goes through
+ *
+ * DESCRIPTION
+ *	One static table of types (dict_types[]) names each type's open and
+ *	build functions; a new type costs one row.  dict_open() strips any
+ *	number of leading "proxy:" (Postfix opens proxy: maps directly in
+ *	virtual(8): NO_PROXY), splits the rest at the first colon, opens
+ *	the table through its type and fills in type, name, spec and
+ *	flags.  An empty type or name, or a missing colon, is an error
+ *	("expecting "type:name""), as is an unknown type (the message lists
+ *	the supported ones).  Every failure is 4.3.5: the mail is fine, the
+ *	configuration is not.
+ *
+ *	dict_lookup() is the one way in for a query: it refuses a NULL key
+ *	or one longer than DICT_KEY_MAX (LK_ERROR), folds the key to ASCII
+ *	lower case for fixed-key tables when DICT_FLAG_FOLD_FIX was given,
+ *	and returns what the type returns.
+ *
+ *	dict_build() hands "type:path" to the type's build function; only
+ *	hash, btree and cdb have one (others: 5.3.5).
+ *
+ * SEE ALSO
+ *	dict.h, dict_impl.h, Postfix util/dict_open.c
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "buf.h"
 #include "lookup/dict.h"
 #include "lookup/dict_impl.h"
+
+struct dict_type {
+	const char *name;
+	dict_open_fn *open;
+	dict_build_fn *build;	/* NULL: cannot be built by vmap */
+	bool needs_name;	/* "type:" alone is a syntax error */
+};
+
+static const struct dict_type dict_types[] = {
+#ifdef HAVE_DB
+	{ .name = "hash", .open = dict_hash_open, .build = dict_hash_build,
+	    .needs_name = true },
+	{ .name = "btree", .open = dict_btree_open, .build = dict_btree_build,
+	    .needs_name = true },
+#endif
+#ifdef HAVE_CDB
+	{ .name = "cdb", .open = dict_cdb_open, .build = dict_cdb_build,
+	    .needs_name = true },
+#endif
+	{ .name = "texthash", .open = dict_texthash_open, .needs_name = true },
+	{ .name = "inline", .open = dict_inline_open, .needs_name = true },
+	{ .name = "static", .open = dict_static_open, .needs_name = true },
+	{ .name = "regexp", .open = dict_regexp_open, .needs_name = true },
+#ifdef HAVE_PCRE2
+	{ .name = "pcre", .open = dict_pcre_open, .needs_name = true },
+#endif
+	{ .name = "fail", .open = dict_fail_type_open, .needs_name = true },
+};
+
+#define DICT_N_TYPES (sizeof(dict_types) / sizeof(dict_types[0]))
+#define DICT_PROXY "proxy:"
+
+/* dict_strip_proxy - skip any number of leading "proxy:" */
+static const char *
+dict_strip_proxy(const char *spec)
+{
+	while (strncmp(spec, DICT_PROXY, sizeof(DICT_PROXY) - 1) == 0)
+		spec += sizeof(DICT_PROXY) - 1;
+	return spec;
+}
+
+/* dict_find_type - the registry row for the n bytes at name, or NULL */
+static const struct dict_type *
+dict_find_type(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < DICT_N_TYPES; i++)
+		if (strlen(dict_types[i].name) == n
+		    && memcmp(dict_types[i].name, name, n) == 0)
+			return &dict_types[i];
+	return NULL;
+}
+
+/*
+ * dict_parse_spec - split spec (proxy: already stripped) into its type
+ * row and name; -1 with st when the form or the type is wrong
+ */
+static int
+dict_parse_spec(const char *orig, const char *spec,
+    const struct dict_type **type_r, const char **name_r,
+    struct vd_status *st)
+{
+	const char *colon = strchr(spec, ':');
+	const struct dict_type *t;
+
+	if (colon == NULL || colon == spec)
+		return vd_status_set(st, "4.3.5",
+		    "open dictionary: expecting \"type:name\" form instead "
+		    "of \"%s\"", orig);
+	if ((t = dict_find_type(spec, (size_t)(colon - spec))) == NULL)
+		return vd_status_set(st, "4.3.5",
+		    "unsupported dictionary type: %.*s (supported: %s)",
+		    (int)(colon - spec), spec, dict_type_names());
+	if (t->needs_name && colon[1] == 0)
+		return vd_status_set(st, "4.3.5",
+		    "open dictionary: expecting \"type:name\" form instead "
+		    "of \"%s\"", orig);
+	*type_r = t;
+	*name_r = colon + 1;
+	return 0;
+}
 
 struct dict *
 dict_open(const char *spec, int flags, struct vd_status *st)
 {
-	(void)flags;
-	vd_status_set(st, "4.3.5", "%s: table types not built", spec);
-	return NULL;
-}
+	const struct dict_type *t;
+	const char *bare, *name;
+	struct dict *d;
 
-struct dict *
-dict_fail_open(const char *spec, const struct vd_status *why)
-{
-	(void)spec;
-	(void)why;
-	return NULL;
+	if (spec == NULL) {
+		vd_status_set(st, "4.3.5", "open dictionary: no table given");
+		return NULL;
+	}
+	bare = dict_strip_proxy(spec);
+	if (dict_parse_spec(spec, bare, &t, &name, st) < 0)
+		return NULL;
+	if ((d = t->open(name, flags, st)) == NULL)
+		return NULL;
+	d->type = t->name;
+	d->name = xstrdup(name);
+	d->spec = xstrdup(bare);
+	d->flags = flags;
+	d->fold_buf = NULL;
+	d->fold_cap = 0;
+	return d;
 }
 
 void
 dict_close(struct dict **dp)
 {
+	struct dict *d;
+
+	if (dp == NULL || (d = *dp) == NULL)
+		return;
 	*dp = NULL;
+	free(d->name);
+	free(d->spec);
+	free(d->fold_buf);
+	d->name = d->spec = d->fold_buf = NULL;
+	d->close(d);
+}
+
+/* dict_fold - the key in ASCII lower case, in d's own buffer */
+static const char *
+dict_fold(struct dict *d, const char *key, size_t len)
+{
+	size_t i;
+	unsigned char c;
+
+	if (d->fold_cap < len + 1) {
+		d->fold_buf = xrealloc(d->fold_buf, len + 1);
+		d->fold_cap = len + 1;
+	}
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)key[i];
+		d->fold_buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	d->fold_buf[len] = 0;
+	return d->fold_buf;
 }
 
 enum lk_result
 dict_lookup(struct dict *d, const char *key, const char **value_r,
     struct vd_status *st)
 {
-	(void)d;
-	(void)key;
-	(void)value_r;
-	vd_status_set(st, "4.3.5", "table types not built");
-	return LK_ERROR;
+	size_t len;
+
+	if (d == NULL || key == NULL) {
+		vd_status_set(st, "4.3.5", "%s: lookup without a key",
+		    d ? d->spec : "(no table)");
+		return LK_ERROR;
+	}
+	len = strnlen(key, (size_t)DICT_KEY_MAX + 1);
+	if (len > DICT_KEY_MAX) {
+		vd_status_set(st, "4.3.5",
+		    "%s: lookup key longer than %d bytes", d->spec,
+		    DICT_KEY_MAX);
+		return LK_ERROR;
+	}
+	if ((d->flags & DICT_FLAG_FOLD_FIX) && !(d->props & DICT_PROP_PATTERN))
+		key = dict_fold(d, key, len);
+	return d->lookup(d, key, value_r, st);
+}
+
+enum lk_result
+dict_sequence(struct dict *d, bool first, const char **key_r,
+    const char **value_r, struct vd_status *st)
+{
+	if (d->sequence == NULL) {
+		vd_status_set(st, "5.3.5", "%s: table type %s cannot be listed",
+		    d->spec, d->type);
+		return LK_ERROR;
+	}
+	return d->sequence(d, first, key_r, value_r, st);
 }
 
 bool
 dict_changed(struct dict *d)
 {
-	(void)d;
-	return false;
+	return d != NULL && d->changed != NULL && d->changed(d);
 }
 
 int
 dict_build(const char *spec, FILE *src, const char *srcname, int flags,
     struct vd_status *st)
 {
-	(void)src;
-	(void)srcname;
-	(void)flags;
-	return vd_status_set(st, "5.3.5", "%s: cannot build", spec);
+	const struct dict_type *t;
+	const char *bare, *name;
+
+	if (spec == NULL)
+		return vd_status_set(st, "5.3.5", "no table given");
+	bare = dict_strip_proxy(spec);
+	if (dict_parse_spec(spec, bare, &t, &name, st) < 0) {
+		/* a build is a command, not a delivery: a usage problem */
+		memcpy(st->dsn, "5.3.5", sizeof("5.3.5"));
+		return -1;
+	}
+	if (t->build == NULL)
+		return vd_status_set(st, "5.3.5",
+		    "%s: cannot build this table type", t->name);
+	return t->build(name, src, srcname ? srcname : name, flags, st);
 }
 
 const char *
 dict_type_names(void)
 {
-	return "";
+	static char names[256];
+	size_t i, n = 0;
+	int len;
+
+	if (names[0])
+		return names;
+	for (i = 0; i < DICT_N_TYPES; i++) {
+		len = snprintf(names + n, sizeof(names) - n, "%s%s",
+		    i ? " " : "", dict_types[i].name);
+		if (len < 0 || (size_t)len >= sizeof(names) - n)
+			break;
+		n += (size_t)len;
+	}
+	return names;
 }

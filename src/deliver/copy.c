@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * copy - envelope headers and message, written in large blocks
+ *
+ * DESCRIPTION
+ *	See copy.h.  The message is one read-only buffer (possibly a
+ *	mapped spool file), so unquoted runs go to the kernel straight from
+ *	it: the only per-byte work is the memchr() scan for "\nFrom " (mbox
+ *	only).  The output is described by an iovec array, flushed with
+ *	writev() when it fills, so a message with many From_ lines costs
+ *	one system call per COPY_IOV_MAX pieces, an ordinary one a single
+ *	writev() for headers, body and trailer.
+ *
+ *	The From_ date is formatted here rather than with asctime(): the
+ *	same "%.3s %.3s%3d %.2d:%.2d:%.2d %d" layout, without locale or
+ *	static buffer.
+ *
+ * SEE ALSO
+ *	Postfix global/mail_copy.c; REFERENCE.md 2.1, 3.1.
+ */
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "deliver/copy.h"
+
+#define COPY_IOV_MAX 1024
+
+ssize_t (*copy_writev_hook)(int fd, const struct iovec *iov, int n);
+
+/* copy_from_date - asctime(localtime(now)) without the newline */
+void
+copy_from_date(char out[25], time_t now)
+{
+	static const char days[] = "SunMonTueWedThuFriSat";
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char tmp[64];
+	struct tm tm;
+
+	if (localtime_r(&now, &tm) == NULL)
+		memset(&tm, 0, sizeof(tm));
+	if (tm.tm_wday < 0 || tm.tm_wday > 6)
+		tm.tm_wday = 0;
+	if (tm.tm_mon < 0 || tm.tm_mon > 11)
+		tm.tm_mon = 0;
+	snprintf(tmp, sizeof(tmp), "%.3s %.3s%3d %.2d:%.2d:%.2d %d",
+	    days + 3 * tm.tm_wday, months + 3 * tm.tm_mon, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
+	/* 24 characters for years 1000..9999; cut like Postfix's %.24s */
+	snprintf(out, 25, "%.24s", tmp);
+}
+
+/* copy_headers - the From_ line (mbox) and the three envelope headers */
+void
+copy_headers(struct buf *b, const struct deliver_request *req, int flags,
+    time_t now)
+{
+	const char *sender = req->sender ? req->sender : "";
+	char date[25];
+
+	if (flags & COPY_MBOX) {
+		copy_from_date(date, now);
+		buf_printf(b, "From %s  %s\n", *sender ? sender : "MAILER-DAEMON",
+		    date);
+	}
+	buf_printf(b, "Return-Path: <%s>\n", sender);
+	if (req->orig_rcpt && *req->orig_rcpt)
+		buf_printf(b, "X-Original-To: %s\n", req->orig_rcpt);
+	buf_printf(b, "Delivered-To: %s\n", req->rcpt ? req->rcpt : "");
+}
+
+/* copy_starts_from - the line at p (n bytes left) begins with "From " */
+static bool
+copy_starts_from(const char *p, size_t n)
+{
+	return n >= 5 && memcmp(p, "From ", 5) == 0;
+}
+
+/*
+ * copy_find_from - the '\n' in [p, end) that is followed by "From ", or
+ * NULL.  memchr() per line beats memmem() for this needle by far (about
+ * 8 against 3 GB/s on 70-byte lines): it is SIMD on one byte, and a
+ * line costs one call and one compare.
+ */
+static const char *
+copy_find_from(const char *p, const char *end)
+{
+	const char *q;
+
+	while ((q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (copy_starts_from(q + 1, (size_t)(end - q - 1)))
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/* copy_count_quotes - number of lines that get a '>' */
+static size_t
+copy_count_quotes(const char *p, size_t n)
+{
+	const char *end = p + n, *q;
+	size_t count = copy_starts_from(p, n);
+
+	while ((q = copy_find_from(p, end)) != NULL) {
+		count++;
+		p = q + 6;
+	}
+	return count;
+}
+
+/* copy_fixed - bytes besides the quotes: headers, body, newline, blank */
+static off_t
+copy_fixed(const struct vd_message *msg, size_t hdr_len, int flags)
+{
+	off_t n = (off_t)hdr_len + (off_t)msg->len;
+
+	if (msg->len > 0 && msg->data[msg->len - 1] != '\n')
+		n++;
+	if (flags & COPY_MBOX)
+		n++;
+	return n;
+}
+
+/* copy_size - exact output size for msg */
+off_t
+copy_size(const struct vd_message *msg, size_t hdr_len, int flags)
+{
+	off_t n = copy_fixed(msg, hdr_len, flags);
+
+	if (flags & COPY_MBOX)
+		n += (off_t)copy_count_quotes(msg->data, msg->len);
+	return n;
+}
+
+/* copy_fits - does the output fit in room bytes */
+bool
+copy_fits(const struct vd_message *msg, size_t hdr_len, int flags,
+    off_t room)
+{
+	off_t fixed = copy_fixed(msg, hdr_len, flags);
+
+	if (room < fixed)
+		return false;
+	if (!(flags & COPY_MBOX))
+		return true;
+	/* "\nFrom " occurrences cannot overlap: at most len / 6 + 1 */
+	if (room - fixed >= (off_t)(msg->len / 6 + 1))
+		return true;
+	return room - fixed >= (off_t)copy_count_quotes(msg->data, msg->len);
+}
+
+/* copy_writev - writev(2), or the test hook */
+static ssize_t
+copy_writev(int fd, const struct iovec *iov, int n)
+{
+	if (copy_writev_hook)
+		return copy_writev_hook(fd, iov, n);
+	return writev(fd, iov, n);
+}
+
+/* copy_writev_all - writev() until everything is written */
+int
+copy_writev_all(int fd, struct iovec *iov, int n)
+{
+	ssize_t w;
+	size_t left;
+
+	for (;;) {
+		/* drop the pieces already written (and empty ones) */
+		while (n > 0 && iov->iov_len == 0) {
+			iov++;
+			n--;
+		}
+		if (n == 0)
+			return 0;
+		w = copy_writev(fd, iov, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			/* no progress on a non-empty request: never loop */
+			errno = EIO;
+			return -1;
+		}
+		left = (size_t)w;
+		while (n > 0 && left >= iov->iov_len) {
+			left -= iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0 && left > 0) {
+			iov->iov_base = (char *)iov->iov_base + left;
+			iov->iov_len -= left;
+		}
+	}
+}
+
+/* copy_write_status - the status of a write error */
+int
+copy_write_status(struct vd_status *st, int e)
+{
+	return vd_status_errno(st, e, COPY_WRITE_DSN, "error writing message");
+}
+
+/* copy_add - queue one piece; flush when the array is full */
+static int
+copy_add(int fd, struct iovec *iov, int *n, const void *p, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (*n == COPY_IOV_MAX) {
+		if (copy_writev_all(fd, iov, *n) < 0)
+			return -1;
+		*n = 0;
+	}
+	iov[*n].iov_base = (void *)p;
+	iov[*n].iov_len = len;
+	(*n)++;
+	return 0;
+}
+
+/* copy_write - headers and message to fd, in large blocks */
+int
+copy_write(int fd, const char *hdr, size_t hdr_len,
+    const struct vd_message *msg, int flags, struct vd_status *st)
+{
+	static const char gt[] = ">", nl[] = "\n";
+	struct iovec iov[COPY_IOV_MAX];
+	const char *p = msg->data, *end = msg->data + msg->len, *q;
+	int n = 0;
+
+	if (copy_add(fd, iov, &n, hdr, hdr_len) < 0)
+		goto fail;
+	if (flags & COPY_MBOX) {
+		if (copy_starts_from(p, msg->len)
+		    && copy_add(fd, iov, &n, gt, 1) < 0)
+			goto fail;
+		while ((q = copy_find_from(p, end)) != NULL) {
+			if (copy_add(fd, iov, &n, p, (size_t)(q + 1 - p)) < 0
+			    || copy_add(fd, iov, &n, gt, 1) < 0)
+				goto fail;
+			p = q + 1;
+		}
+	}
+	if (copy_add(fd, iov, &n, p, (size_t)(end - p)) < 0)
+		goto fail;
+	if (msg->len > 0 && end[-1] != '\n'
+	    && copy_add(fd, iov, &n, nl, 1) < 0)
+		goto fail;
+	if ((flags & COPY_MBOX) && copy_add(fd, iov, &n, nl, 1) < 0)
+		goto fail;
+	if (copy_writev_all(fd, iov, n) < 0)
+		goto fail;
+	return 0;
+fail:
+	return copy_write_status(st, errno);
+}
