@@ -24,17 +24,15 @@ export PF_ETC PF_BASE PF_TABLES PF
 lmtp_greets() {
 	printf 'QUIT\r\n' | "$VDELIVER" -c "$PF_ETC" --lmtp 2>/dev/null | head -1 | grep -q '^220 '
 }
-if [ -n "${VD_DIFF_MODES:-}" ]; then
-	MODES=$VD_DIFF_MODES
-else
-	MODES="virtual pipe"
+MODES=${VD_DIFF_MODES:-virtual pipe lmtp-spawn lmtp-listen}
+case " $MODES " in
+*" lmtp-"*)
 	pf_main_cf </dev/null
-	if lmtp_greets; then
-		MODES="$MODES lmtp-spawn lmtp-listen"
-	else
-		echo "# vdeliver --lmtp does not answer in this build: modes lmtp-spawn and lmtp-listen not run"
-	fi
-fi
+	if ! lmtp_greets; then
+		fail "vdeliver --lmtp greets with 220 (modes lmtp-spawn and lmtp-listen not run)"
+		MODES=$(echo "$MODES" | sed 's/lmtp-[a-z]*//g')
+	fi ;;
+esac
 
 # mode_lines MODE: the main.cf lines that select the mode (from the
 # shipped contrib/postfix/main.cf, where the LMTP ones are comments)
