@@ -48,7 +48,7 @@ PF_TABLES=$PF/tables
 PF_LOGDIR=/var/log/vdeliver-tests
 PF_LOG=$PF_LOGDIR/$PF_NAME.$$.log
 PF_HOST=mx.vdtest.invalid
-PF_CONTRIB=$top_srcdir/contrib/postfix
+PF_CONTRIB=${PF_CONTRIB:-$top_srcdir/contrib/postfix}
 PF_PYTHON=${PF_PYTHON:-$(command -v /usr/bin/python3 || command -v python3 || echo python3)}
 pf_running=no
 
