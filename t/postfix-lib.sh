@@ -16,10 +16,14 @@
 # No SMTP listener at all; mail comes in with sendmail -C $PF_ETC;
 # default_transport and relay_transport are error:, so nothing leaves.
 # master.cf gets the services of contrib/postfix/master.cf exactly as
-# shipped, with only the binary path and the config directory changed.
+# shipped (PF_CONTRIB=DIR: another copy), with only the binary path (a
+# copy of $VDELIVER that vmail can run), the config directory, the
+# mailbox base and the LMTP socket directory changed.  vmail may append
+# to the log, so vdeliver's own records land there too.
 #
 #	pf_main_cf		write main.cf: the base lines, the shipped
-#				contrib/postfix/main.cf, then stdin (last wins)
+#				contrib/postfix/main.cf, then the lines on
+#				stdin, each replacing its parameter in place
 #	pf_start, pf_stop	start/stop (pf_stop runs at exit, too)
 #	pf_submit SENDER RCPT... < MSG	sendmail -i -C ...
 #	pf_wait_queue		until nothing is active/incoming/maildrop
@@ -36,6 +40,7 @@ need_cmd postqueue postfix
 need_cmd postsuper postfix
 need_cmd sendmail postfix
 need_cmd flock util-linux
+need_cmd "${PF_PYTHON:-python3}" python3
 
 PF_DEADLINE=${PF_DEADLINE:-60}
 PF_NAME=$(basename "$0" .sh)
