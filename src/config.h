@@ -64,6 +64,7 @@ struct vd_config {
 	char *syslog_facility;		/* default "mail" */
 	char *maillog_file;		/* default "" = syslog */
 	char *myhostname;		/* default: gethostname() */
+	bool smtputf8_enable;		/* yes from compatibility_level 1 */
 	/* vdeliver's own parameters */
 	bool vdeliver_maildir_size_in_name;	/* ",S=<size>"; default no */
 	int vdeliver_lmtp_process_limit;	/* default 100 */

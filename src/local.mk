@@ -9,6 +9,7 @@ src_libvdbase_a_SOURCES = \
 src_libvd_a_SOURCES = \
 	src/config.c src/config.h \
 	src/address.c src/address.h \
+	src/utf8.c src/utf8.h src/casefold_data.h \
 	src/resolve.c src/resolve.h \
 	src/agent.c src/agent.h \
 	src/lmtp.c src/lmtp.h \

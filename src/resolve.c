@@ -30,6 +30,7 @@
 #include "buf.h"
 #include "log.h"
 #include "resolve.h"
+#include "utf8.h"
 
 #define RESOLVE_CONFIG_ERROR "mail system configuration error"
 
@@ -77,6 +78,13 @@ resolve_find(const struct vd_config *cfg, struct maps *m, const char *user,
 	}
 	free(base);
 	free(ext);
+	/* SMTPUTF8: a value that is not UTF-8 is a table error (dict_utf8.c) */
+	if (r == 0 && cfg->smtputf8_enable && !utf8_is_ascii(value)
+	    && !utf8_is_valid(value, strlen(value))) {
+		vd_status_set(st, "4.3.5", "%s: key \"%s\": non-UTF-8 value",
+		    m->param, user);
+		return LK_ERROR;
+	}
 	if (r == 0) {
 		*value_r = xstrdup(value);
 		return LK_FOUND;
@@ -163,7 +171,7 @@ int
 resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
     const char *rcpt, struct vd_target *t, struct vd_status *st)
 {
-	char *user = address_fold(rcpt);
+	char *user = address_fold(rcpt), *key = user, *folded = NULL;
 	char *result = NULL;
 	unsigned long uid, gid;
 	enum lk_result r;
@@ -171,7 +179,21 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 	int ret = -1;
 
 	buf_init(&path);
-	r = resolve_find(cfg, maps->mailbox, user, &result, st);
+	/*
+	 * SMTPUTF8: Postfix folds a non-ASCII key with full Unicode case
+	 * folding before every table lookup, and a key that is not UTF-8
+	 * cannot be in any table (dict_utf8.c).  Texts keep the ASCII fold.
+	 */
+	if (cfg->smtputf8_enable && !utf8_is_ascii(user)) {
+		if ((folded = utf8_casefold(user)) == NULL) {
+			log_warn("recipient %s: non-UTF-8 key: malformed UTF-8 "
+			    "or invalid codepoint", user);
+			vd_status_set(st, "5.1.1", "unknown user: \"%s\"", user);
+			goto out;
+		}
+		key = folded;
+	}
+	r = resolve_find(cfg, maps->mailbox, key, &result, st);
 	if (r == LK_NOTFOUND) {
 		vd_status_set(st, "5.1.1", "unknown user: \"%s\"", user);
 		goto out;
@@ -190,9 +212,9 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 		    "virtual_mailbox_maps)", user, result);
 		goto out;
 	}
-	if (resolve_lookup_id(cfg, maps->uid, user, "uid",
+	if (resolve_lookup_id(cfg, maps->uid, key, "uid",
 		(unsigned long)cfg->virtual_minimum_uid, &uid, st) < 0
-	    || resolve_lookup_id(cfg, maps->gid, user, "gid", 1, &gid, st) < 0)
+	    || resolve_lookup_id(cfg, maps->gid, key, "gid", 1, &gid, st) < 0)
 		goto out;
 	buf_puts(&path, cfg->virtual_mailbox_base);
 	buf_putc(&path, '/');
@@ -206,6 +228,7 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 out:
 	buf_fini(&path);
 	free(result);
+	free(folded);
 	free(user);
 	return ret;
 }
