@@ -1533,6 +1533,7 @@ lmtp_main(const struct vd_config *cfg, const struct lmtp_opts *o)
 
 	lmtp_cfg = cfg;
 	log_set_postlog(config_get(cfg, "queue_directory"));
+	log_set_hostname(cfg->myhostname);
 	if (log_open("vdeliver", cfg->syslog_name, cfg->syslog_facility,
 		cfg->maillog_file, o->verbose, &st) < 0)
 		return lmtp_fail(&st, o);

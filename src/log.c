@@ -22,12 +22,13 @@
 static int log_fd = -1;		/* maillog_file, or -1 */
 static bool log_fd_is_dgram;	/* log_fd is Postfix's postlog socket */
 static char log_postlog[256];	/* $queue_directory/public/postlog */
+static char log_myhostname[256];	/* for maillog_file records */
 static bool log_syslog;		/* openlog() done */
 static bool log_verbose;
 static bool log_fd_is_stderr;	/* maillog_file = /dev/stderr */
 static bool log_stderr_ok = true;
 static char log_prog[64] = "vdeliver";
-static char log_host[64];
+static char log_host[256];
 static void (*log_hook)(int, const char *);
 
 static const struct {
@@ -40,6 +41,13 @@ static const struct {
 	{ "local4", LOG_LOCAL4 }, { "local5", LOG_LOCAL5 },
 	{ "local6", LOG_LOCAL6 }, { "local7", LOG_LOCAL7 },
 };
+
+void
+log_set_hostname(const char *myhostname)
+{
+	snprintf(log_myhostname, sizeof(log_myhostname), "%s",
+	    myhostname ? myhostname : "");
+}
 
 void
 log_set_postlog(const char *queue_directory)
@@ -107,7 +115,10 @@ log_open(const char *prog, const char *syslog_name,
 	log_verbose = verbose;
 	snprintf(log_prog, sizeof(log_prog), "%s/%s",
 	    syslog_name && *syslog_name ? syslog_name : "postfix", prog);
-	if (gethostname(log_host, sizeof(log_host)) < 0)
+	/* Postfix writes the first label of myhostname */
+	if (log_myhostname[0])
+		snprintf(log_host, sizeof(log_host), "%s", log_myhostname);
+	else if (gethostname(log_host, sizeof(log_host)) < 0)
 		snprintf(log_host, sizeof(log_host), "localhost");
 	log_host[sizeof(log_host) - 1] = 0;
 	if ((dot = strchr(log_host, '.')) != NULL)

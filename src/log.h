@@ -33,6 +33,10 @@ void log_close(void);
  * log_open().
  */
 void log_set_postlog(const char *queue_directory);
+/* log_set_hostname - myhostname, whose first label maillog_file records
+ * carry (Postfix's postlogd format); default gethostname().  Call before
+ * log_open(). */
+void log_set_hostname(const char *myhostname);
 /* log_set_verbose - also write debug records (to the same place) */
 void log_set_verbose(bool verbose);
 /* log_no_stderr - never write to fd 2 (LMTP mode under spawn(8)) */

@@ -261,6 +261,7 @@ main(int argc, char **argv)
 		goto done;
 	}
 	log_set_postlog(config_get(&cfg, "queue_directory"));
+	log_set_hostname(cfg.myhostname);
 	if (log_open("vdeliver", cfg.syslog_name, cfg.syslog_facility,
 		cfg.maillog_file, verbose, &st) == 0)
 		have_log = true;

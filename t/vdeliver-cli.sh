@@ -176,6 +176,7 @@ check "a defer beats a bounce" 75 "$rc"
 # log records, Postfix's format
 check_match "log record sent" 'NOQUEUE: to=<a\+tag@x\.org>, orig_to=<Info@Example\.com>, relay=vdeliver, delay=[0-9.]+, delays=0/0/0/[0-9.]+, dsn=2\.0\.0, status=sent \(delivered to maildir\)' "$(cat "$T/maillog")"
 run_vd -c "$CF" -q 4AbCdEf -f s@y nobody@x.org < "$MSG"
+check_match "log host is the first label of myhostname" '^[A-Z][a-z]{2} [0-9]{2} [0-9:]{8} vdtesthost postfix/vdeliver\[' "$(printf 'S\n\nb\n' | "$VDELIVER" -c "$CF" -o myhostname=vdtesthost.example.org -o maillog_file="$T/hostlog" nobody@x.org >/dev/null; cat "$T/hostlog")"
 check_match "log record bounced with queue id" '4AbCdEf: to=<nobody@x\.org>, relay=vdeliver, .*dsn=5\.1\.1, status=bounced \(unknown user: "nobody@x\.org"\)' "$(cat "$T/maillog")"
 
 # -n explains and writes nothing
