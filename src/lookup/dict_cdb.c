@@ -143,14 +143,8 @@ static bool
 dict_cdb_changed(struct dict *d)
 {
 	struct dict_cdb *t = (struct dict_cdb *)d;
-	struct stat sb;
 
-	if (stat(t->path, &sb) < 0)
-		return true;
-	return sb.st_dev != t->sb.st_dev || sb.st_ino != t->sb.st_ino
-	    || sb.st_size != t->sb.st_size
-	    || sb.st_mtim.tv_sec != t->sb.st_mtim.tv_sec
-	    || sb.st_mtim.tv_nsec != t->sb.st_mtim.tv_nsec;
+	return dict_file_changed(t->path, &t->sb);
 }
 
 /* dict_cdb_close - unmap, close, free */

@@ -20,10 +20,21 @@
 #ifndef VD_LOOKUP_DICT_IMPL_H
 #define VD_LOOKUP_DICT_IMPL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "lookup/dict.h"
 #include "status.h"
+
+struct stat;
+
+/*
+ * dict_file_changed - path no longer names the file that was opened
+ * (sb, from fstat() at open), or it was modified since: another inode
+ * or device, size, or mtime.  A path that cannot be stat()ed counts as
+ * changed.  For the changed() method of file-backed types.
+ */
+bool dict_file_changed(const char *path, const struct stat *sb);
 
 typedef struct dict *dict_open_fn(const char *name, int flags,
     struct vd_status *st);

@@ -24,6 +24,7 @@
  * SEE ALSO
  *	dict.h, dict_impl.h, Postfix util/dict_open.c
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,19 @@ dict_build(const char *spec, FILE *src, const char *srcname, int flags,
 		return vd_status_set(st, "5.3.5",
 		    "%s: cannot build this table type", t->name);
 	return t->build(name, src, srcname ? srcname : name, flags, st);
+}
+
+bool
+dict_file_changed(const char *path, const struct stat *old)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0)
+		return true;
+	return sb.st_dev != old->st_dev || sb.st_ino != old->st_ino
+	    || sb.st_size != old->st_size
+	    || sb.st_mtim.tv_sec != old->st_mtim.tv_sec
+	    || sb.st_mtim.tv_nsec != old->st_mtim.tv_nsec;
 }
 
 const char *

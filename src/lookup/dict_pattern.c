@@ -33,6 +33,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "lookup/dict_impl.h"
 #include "lookup/dict_pattern.h"
 #include "textline.h"
 
@@ -623,16 +624,8 @@ static bool
 dict_pattern_changed(struct dict *d)
 {
 	struct dict_pattern *dp = (struct dict_pattern *)d;
-	struct stat sb;
 
-	if (dp->is_inline)
-		return false;
-	if (stat(dp->path, &sb) < 0)
-		return true;
-	return sb.st_dev != dp->st_dev || sb.st_ino != dp->st_ino
-	    || sb.st_size != dp->st_size
-	    || sb.st_mtim.tv_sec != dp->st_mtim.tv_sec
-	    || sb.st_mtim.tv_nsec != dp->st_mtim.tv_nsec;
+	return !dp->is_inline && dict_file_changed(dp->path, &dp->sb);
 }
 
 /* dict_pattern_close - free the table, d included */
@@ -694,10 +687,7 @@ dict_pattern_fopen(struct dict_pattern *dp, struct vd_status *st)
 		    dp->path, dp->path);
 		goto fail;
 	}
-	dp->st_dev = sb.st_dev;
-	dp->st_ino = sb.st_ino;
-	dp->st_size = sb.st_size;
-	dp->st_mtim = sb.st_mtim;
+	dp->sb = sb;
 	return fp;
 fail:
 	(void)close(fd);

@@ -41,6 +41,7 @@
 #define VD_LOOKUP_DICT_PATTERN_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -124,10 +125,7 @@ struct dict_pattern {
 	struct buf result;		/* the last substituted result */
 	void *engine_data;		/* the engine's; freed by fini() */
 	bool is_inline;
-	dev_t st_dev;			/* the file as opened */
-	ino_t st_ino;
-	off_t st_size;
-	struct timespec st_mtim;
+	struct stat sb;			/* the file as opened */
 };
 
 /*

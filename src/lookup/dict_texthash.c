@@ -199,16 +199,8 @@ static bool
 dict_texthash_changed(struct dict *d)
 {
 	struct dict_ht *ht = (struct dict_ht *)d;
-	struct stat sb;
 
-	if (!ht->has_sb)
-		return false;
-	if (stat(ht->path, &sb) < 0)
-		return true;
-	return sb.st_dev != ht->sb.st_dev || sb.st_ino != ht->sb.st_ino
-	    || sb.st_size != ht->sb.st_size
-	    || sb.st_mtim.tv_sec != ht->sb.st_mtim.tv_sec
-	    || sb.st_mtim.tv_nsec != ht->sb.st_mtim.tv_nsec;
+	return ht->has_sb && dict_file_changed(ht->path, &ht->sb);
 }
 
 struct dict_texthash_ctx {
