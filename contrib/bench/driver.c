@@ -3,7 +3,8 @@
  * driver - run delivery commands interleaved and print their medians
  *
  * SYNOPSIS
- *	driver [-r runs] [-w warmup] [-j writers] [-s sequential] specfile
+ *	driver [-r runs] [-w warmup] [-j writers] [-s sequential] [-b name]
+ *	    specfile
  *
  * DESCRIPTION
  *	Each line of specfile is one command, fields separated by TABs:
@@ -26,8 +27,12 @@
  *	Output, one line per command, TABs: name, median wall time per
  *	delivery (microseconds), deliveries per second at that median,
  *	median CPU time (user + system, of the process and the children it
- *	reaped) per delivery, the fastest run's wall time per delivery, and
- *	the number of runs.  A command that exits non-zero or dies stops the
+ *	reaped) per delivery, the fastest run's wall time per delivery, the
+ *	number of runs, and, with -b, the median over the rounds of this
+ *	command's wall time divided by that of the command called name in
+ *	the same round (neighbours in time share the machine's state, so
+ *	this ratio is steadier than the ratio of the medians; "-" without
+ *	-b).  A command that exits non-zero or dies stops the
  *	driver with exit 1 (a benchmark of failing deliveries is no
  *	benchmark).
  */
@@ -60,6 +65,7 @@ struct cmd {
 	char *argv[MAX_ARGS + 1];
 	double *wall;		/* per delivery, microseconds, one per run */
 	double *cpu;
+	double *ratio;		/* wall / the -b command's wall, per round */
 };
 
 static int writers = 1, sequential = 1;
@@ -251,11 +257,15 @@ main(int argc, char **argv)
 {
 	struct cmd cmds[MAX_CMDS];
 	char line[8192];
-	int runs = 21, warmup = 2, n = 0, ch, r, i, k;
+	int runs = 21, warmup = 2, n = 0, ch, r, i, k, base = -1;
+	const char *base_name = NULL;
 	FILE *fp;
 
-	while ((ch = getopt(argc, argv, "r:w:j:s:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:r:w:j:s:")) != -1) {
 		switch (ch) {
+		case 'b':
+			base_name = optarg;
+			break;
 		case 'r':
 			runs = atoi(optarg);
 			break;
@@ -284,24 +294,34 @@ main(int argc, char **argv)
 		parse(line, &cmds[n]);
 		cmds[n].wall = calloc((size_t)runs, sizeof(double));
 		cmds[n].cpu = calloc((size_t)runs, sizeof(double));
+		cmds[n].ratio = calloc((size_t)runs, sizeof(double));
+		if (base_name && strcmp(cmds[n].name, base_name) == 0)
+			base = n;
 		n++;
 	}
 	fclose(fp);
 	for (r = 0; r < warmup; r++)
 		for (i = 0; i < n; i++)
 			run(&cmds[i], -1);
-	for (r = 0; r < runs; r++)
+	for (r = 0; r < runs; r++) {
 		for (k = 0; k < n; k++)
 			run(&cmds[(k + r) % n], r);
+		for (i = 0; base >= 0 && i < n; i++)
+			cmds[i].ratio[r] = cmds[i].wall[r] / cmds[base].wall[r];
+	}
 	for (i = 0; i < n; i++) {
 		double w = median(cmds[i].wall, runs);
 
-		printf("%s\t%.0f\t%.1f\t%.0f\t%.0f\t%d\n", cmds[i].name, w,
+		printf("%s\t%.0f\t%.1f\t%.0f\t%.0f\t%d\t", cmds[i].name, w,
 		    1e6 / w, median(cmds[i].cpu, runs), cmds[i].wall[0], runs);
+		if (base >= 0)
+			printf("%.2f\n", median(cmds[i].ratio, runs));
+		else
+			printf("-\n");
 	}
 	return 0;
 usage:
 	fprintf(stderr, "usage: driver [-r runs] [-w warmup] [-j writers] "
-	    "[-s sequential] specfile\n");
+	    "[-s sequential] [-b name] specfile\n");
 	return 2;
 }
