@@ -381,7 +381,11 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 	if (a->cfg->vdeliver_loop_detection && agent_is_loop(msg, r->rcpt))
 		ret = vd_status_set(&r->st, "5.4.6",
 		    "mail forwarding loop for %s", rcpt_q.data);
-	else if (geteuid() == 0)
+	else if (geteuid() == 0 && a->last_use) {
+		/* one recipient, then exit: no child needed to switch back */
+		ret = agent_drop(q.uid, q.gid, &r->st) == 0
+		    ? deliver(&q, &r->st) : -1;
+	} else if (geteuid() == 0)
 		ret = agent_deliver_child(&q, &r->st);
 	else
 		ret = deliver(&q, &r->st);

@@ -30,6 +30,9 @@ struct agent {
 	struct resolve_maps maps;
 	char hostname[256];
 	const char *relay;		/* "vdeliver" in log records */
+	bool last_use;		/* as root: the process ends after one
+				 * delivery, so it may drop to the
+				 * recipient itself instead of forking */
 };
 
 struct agent_rcpt {

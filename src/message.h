@@ -26,7 +26,7 @@ struct vd_message {
 	size_t n_lines;		/* number of LF bytes in data */
 	/* private */
 	struct buf mem;
-	int fd;			/* spool file, or -1 */
+	int fd;			/* spool file, or -1; read by deliver/copy.c */
 	void *map;
 	size_t map_len;
 	size_t max_size;	/* 0 = no limit */

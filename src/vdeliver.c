@@ -335,6 +335,8 @@ main(int argc, char **argv)
 		goto done;
 	}
 	vd_status_set(&worst, "2.0.0", "delivered");
+	/* One recipient: nothing runs as root after its delivery. */
+	agent.last_use = n_rcpt == 1;
 	for (i = 0; i < n_rcpt; i++) {
 		(void)agent_deliver(&agent, &msg, sender, &rcpts[i], queue_id,
 		    &start);
