@@ -9,10 +9,13 @@
  *	bytes a step with SSE2).  A spooled (large) message is copied from
  *	its spool file by copy_file_range() where the mailbox is not opened
  *	O_APPEND (maildir files), so its bytes never pass through user
- *	space.  The output is described by an iovec array, flushed with
- *	writev() when it fills, so a message with many From_ lines costs
- *	one system call per COPY_IOV_MAX pieces, an ordinary one a single
- *	writev() for headers, body and trailer.
+ *	space.  The output is described by an iovec array: an ordinary
+ *	message is one writev() for headers, body and trailer.  When the
+ *	array fills (a message with more than about 500 From_ lines), a
+ *	maildir file gets one writev() per COPY_IOV_MAX pieces, and an mbox
+ *	append spills the pieces into one buffer, so it is still a single
+ *	write: a process killed between two writes cannot leave a torn
+ *	message behind it.
  *
  *	The From_ date is formatted here rather than with asctime(): the
  *	same "%.3s %.3s%3d %.2d:%.2d:%.2d %d" layout, without locale or
@@ -31,6 +34,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "deliver/copy.h"
 
 #if defined(__SSE2__)
@@ -240,20 +244,69 @@ copy_write_status(struct vd_status *st, int e)
 	return vd_status_errno(st, e, COPY_WRITE_DSN, "error writing message");
 }
 
-/* copy_add - queue one piece; flush when the array is full */
+/*
+ * The output under construction: pieces in an iovec array.  When the
+ * array fills, an mbox append does not flush it (a process killed
+ * between two writes would leave a torn message behind, with no one
+ * left to truncate it back): the pieces spill into one buffer instead,
+ * so an mbox always gets the whole message in one write.  A maildir
+ * file is invisible until linked into new/, so it is flushed as it
+ * goes.
+ */
+struct copy_out {
+	int fd;
+	bool one_write;		/* mbox: a single writev() */
+	int n;
+	struct iovec iov[COPY_IOV_MAX];
+	bool spilling;
+	struct buf spill;
+};
+
+/* copy_add - queue one piece; flush or spill when the array is full */
 static int
-copy_add(int fd, struct iovec *iov, int *n, const void *p, size_t len)
+copy_add(struct copy_out *o, const void *p, size_t len)
 {
+	int i;
+
 	if (len == 0)
 		return 0;
-	if (*n == COPY_IOV_MAX) {
-		if (copy_writev_all(fd, iov, *n) < 0)
-			return -1;
-		*n = 0;
+	if (o->spilling) {
+		buf_append(&o->spill, p, len);
+		return 0;
 	}
-	iov[*n].iov_base = (void *)p;
-	iov[*n].iov_len = len;
-	(*n)++;
+	if (o->n == COPY_IOV_MAX && o->one_write) {
+		buf_init(&o->spill);
+		for (i = 0; i < o->n; i++)
+			buf_append(&o->spill, o->iov[i].iov_base,
+			    o->iov[i].iov_len);
+		buf_append(&o->spill, p, len);
+		o->n = 0;
+		o->spilling = true;
+		return 0;
+	}
+	if (o->n == COPY_IOV_MAX) {
+		if (copy_writev_all(o->fd, o->iov, o->n) < 0)
+			return -1;
+		o->n = 0;
+	}
+	o->iov[o->n].iov_base = (void *)p;
+	o->iov[o->n].iov_len = len;
+	o->n++;
+	return 0;
+}
+
+/* copy_flush - write what is queued or spilled */
+static int
+copy_flush(struct copy_out *o)
+{
+	if (o->spilling) {
+		o->iov[0].iov_base = o->spill.data;
+		o->iov[0].iov_len = o->spill.len;
+		o->n = 1;
+	}
+	if (copy_writev_all(o->fd, o->iov, o->n) < 0)
+		return -1;
+	o->n = 0;
 	return 0;
 }
 
@@ -295,20 +348,19 @@ copy_range(int fd, const struct vd_message *msg, const char *p, size_t len)
 
 /* copy_piece - queue a run of message bytes, or copy it in the kernel */
 static int
-copy_piece(int fd, struct iovec *iov, int *n, const struct vd_message *msg,
-    const char *p, size_t len, bool *range)
+copy_piece(struct copy_out *o, const struct vd_message *msg, const char *p,
+    size_t len, bool *range)
 {
 	int r;
 
 	if (*range && len >= COPY_RANGE_MIN) {
-		if (copy_writev_all(fd, iov, *n) < 0)
+		if (copy_flush(o) < 0)
 			return -1;
-		*n = 0;
-		if ((r = copy_range(fd, msg, p, len)) != 0)
+		if ((r = copy_range(o->fd, msg, p, len)) != 0)
 			return r < 0 ? -1 : 0;
 		*range = false;
 	}
-	return copy_add(fd, iov, n, p, len);
+	return copy_add(o, p, len);
 }
 
 /* copy_write - headers and message to fd, in large blocks */
@@ -317,40 +369,46 @@ copy_write(int fd, const char *hdr, size_t hdr_len,
     const struct vd_message *msg, int flags, struct vd_status *st)
 {
 	static const char gt[] = ">", nl[] = "\n";
-	struct iovec iov[COPY_IOV_MAX];
 	const char *p = msg->data, *end = msg->data + msg->len, *q;
+	struct copy_out o;
 	bool range;
-	int n = 0, fl;
+	int fl, ret = -1;
 
+	o.fd = fd;
+	o.one_write = (flags & COPY_MBOX) != 0;
+	o.n = 0;
+	o.spilling = false;
 	/*
 	 * A spooled message is copied by the kernel, unless the test hook
 	 * is in place or fd appends (copy_file_range() refuses O_APPEND).
 	 */
 	range = msg->fd >= 0 && copy_writev_hook == NULL
 	    && (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_APPEND);
-	if (copy_add(fd, iov, &n, hdr, hdr_len) < 0)
-		goto fail;
+	if (copy_add(&o, hdr, hdr_len) < 0)
+		goto out;
 	if (flags & COPY_MBOX) {
-		if (copy_starts_from(p, msg->len)
-		    && copy_add(fd, iov, &n, gt, 1) < 0)
-			goto fail;
+		if (copy_starts_from(p, msg->len) && copy_add(&o, gt, 1) < 0)
+			goto out;
 		while ((q = copy_find_from(p, end)) != NULL) {
-			if (copy_piece(fd, iov, &n, msg, p, (size_t)(q + 1 - p),
-				&range) < 0 || copy_add(fd, iov, &n, gt, 1) < 0)
-				goto fail;
+			if (copy_piece(&o, msg, p, (size_t)(q + 1 - p),
+				&range) < 0 || copy_add(&o, gt, 1) < 0)
+				goto out;
 			p = q + 1;
 		}
 	}
-	if (copy_piece(fd, iov, &n, msg, p, (size_t)(end - p), &range) < 0)
-		goto fail;
-	if (msg->len > 0 && end[-1] != '\n'
-	    && copy_add(fd, iov, &n, nl, 1) < 0)
-		goto fail;
-	if ((flags & COPY_MBOX) && copy_add(fd, iov, &n, nl, 1) < 0)
-		goto fail;
-	if (copy_writev_all(fd, iov, n) < 0)
-		goto fail;
-	return 0;
-fail:
-	return copy_write_status(st, errno);
+	if (copy_piece(&o, msg, p, (size_t)(end - p), &range) < 0)
+		goto out;
+	if (msg->len > 0 && end[-1] != '\n' && copy_add(&o, nl, 1) < 0)
+		goto out;
+	if ((flags & COPY_MBOX) && copy_add(&o, nl, 1) < 0)
+		goto out;
+	if (copy_flush(&o) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		copy_write_status(st, errno);
+	if (o.spilling)
+		buf_fini(&o.spill);
+	return ret;
 }
