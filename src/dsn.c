@@ -490,7 +490,7 @@ dsn_submit(const char *sendmail_path, const char *sender,
     const struct dsn_text *t, unsigned timeout, struct vd_status *st)
 {
 	struct { const char *p; size_t n; } seg[3];
-	struct sigaction sa, old_pipe;
+	struct sigaction sa, old_pipe, old_chld;
 	struct timespec deadline = { 0, 0 };
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	struct pollfd pfd[2];
@@ -538,6 +538,9 @@ dsn_submit(const char *sendmail_path, const char *sender,
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
 	(void)sigaction(SIGPIPE, &sa, &old_pipe);
+	/* an inherited SIG_IGN would reap the child before waitpid() */
+	sa.sa_handler = SIG_DFL;
+	(void)sigaction(SIGCHLD, &sa, &old_chld);
 	if ((pid = fork()) < 0) {
 		vd_status_errno(st, errno, "4.3.0", "fork");
 		goto restore;
@@ -647,6 +650,7 @@ stop:
 	}
 restore:
 	(void)sigaction(SIGPIPE, &old_pipe, NULL);
+	(void)sigaction(SIGCHLD, &old_chld, NULL);
 out:
 	if (in[0] >= 0)
 		(void)close(in[0]);
