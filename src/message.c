@@ -22,10 +22,24 @@
 
 #include "message.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #define MESSAGE_MEM_MAX (1024 * 1024)
-#define MESSAGE_READ_SIZE (256 * 1024)
+#define MESSAGE_READ_SIZE (1024 * 1024)
 #define MESSAGE_DELIVERED_LIMIT 1000
 #define MESSAGE_LOWER(c) ((c) >= 'A' && (c) <= 'Z' ? (c) - 'A' + 'a' : (c))
+
+/*
+ * The memory buffer msg->mem holds the bytes not yet in the spool file:
+ * mem.data[0..mem.len) are spooled (converted, counted, inside the size
+ * limit).  With pending_cr set, one more byte follows them: a CR that
+ * ended the input so far and whose fate (part of a CRLF pair, or a bare
+ * CR that stays) the next byte decides.  New input is read or copied
+ * right behind that, converted in place (CRLF -> LF only shrinks), and
+ * counted with a word-wide scan: no byte is copied twice in user space.
+ */
 
 void
 message_init(struct vd_message *msg, size_t max_size)
@@ -61,7 +75,7 @@ message_tmpfile(void)
 	return fd;
 }
 
-/* message_flush - move the memory buffer to the spool file */
+/* message_flush - move the spooled bytes of the buffer to the spool file */
 static int
 message_flush(struct vd_message *msg, struct vd_status *st)
 {
@@ -80,30 +94,120 @@ message_flush(struct vd_message *msg, struct vd_status *st)
 			    "4.3.0", "write message spool file");
 		off += (size_t)n;
 	}
-	buf_reset(&msg->mem);
+	/* the pending CR, if any, moves to the front */
+	if (msg->pending_cr)
+		msg->mem.data[0] = '\r';
+	msg->mem.len = 0;
+	msg->mem.data[msg->pending_cr ? 1 : 0] = 0;
 	return 0;
 }
 
-/* message_put - store bytes that are already in spooled form */
+/*
+ * message_scan - the number of '\n' bytes in p[0..n); *cr is set when
+ * there is a '\r' as well.  One pass for both, 16 bytes a step with SSE2
+ * (the LF count does not change when CRLF becomes LF).
+ */
+static size_t
+message_scan(const char *p, size_t n, bool *cr)
+{
+	size_t count = 0, i = 0;
+	bool any_cr = false;
+#if defined(__SSE2__)
+	const __m128i nl = _mm_set1_epi8('\n'), crs = _mm_set1_epi8('\r');
+	const __m128i zero = _mm_setzero_si128();
+	__m128i acc, v, seen = zero;
+	size_t lim;
+
+	while (n - i >= 16) {
+		/* byte counters overflow after 255 rounds: add up before */
+		acc = zero;
+		lim = n - i > 16 * 255 ? i + 16 * 255 : n;
+		for (; lim - i >= 16; i += 16) {
+			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
+			seen = _mm_or_si128(seen, _mm_cmpeq_epi8(v, crs));
+		}
+		acc = _mm_sad_epu8(acc, zero);
+		count += (size_t)_mm_cvtsi128_si32(acc)
+		    + (size_t)_mm_extract_epi16(acc, 4);
+	}
+	any_cr = _mm_movemask_epi8(seen) != 0;
+#endif
+	for (; i < n; i++) {
+		count += p[i] == '\n';
+		any_cr |= p[i] == '\r';
+	}
+	*cr = any_cr;
+	return count;
+}
+
+/*
+ * message_crlf - CRLF to LF in place in p[0..n); the new length.  A CR
+ * that is the last byte is kept at p[new length], not counted, and
+ * *tail_cr is set: the next byte decides.
+ */
+static size_t
+message_crlf(char *p, size_t n, bool *tail_cr)
+{
+	char *end = p + n, *r, *w, *next;
+	size_t seg;
+
+	*tail_cr = false;
+	if ((r = memchr(p, '\r', n)) == NULL)
+		return n;
+	w = r;
+	for (;;) {
+		/* *r is a CR */
+		if (r + 1 == end) {
+			*w = '\r';
+			*tail_cr = true;
+			return (size_t)(w - p);
+		}
+		if (r[1] != '\n')
+			*w++ = '\r';
+		r++;
+		next = memchr(r, '\r', (size_t)(end - r));
+		seg = (size_t)((next ? next : end) - r);
+		memmove(w, r, seg);
+		w += seg;
+		r += seg;
+		if (next == NULL)
+			return (size_t)(w - p);
+	}
+}
+
+/*
+ * message_take - spool the n raw bytes that sit right behind the spooled
+ * ones in msg->mem (behind the pending CR, if any), converting CRLF when
+ * crlf is set.
+ */
 static int
-message_put(struct vd_message *msg, const char *p, size_t n,
+message_take(struct vd_message *msg, size_t n, bool crlf,
     struct vd_status *st)
 {
-	size_t i;
+	char *p = msg->mem.data + msg->mem.len;
+	size_t m, raw = n + (crlf && msg->pending_cr ? 1 : 0), lines;
+	bool tail_cr = false, cr;
 
-	if (n == 0)
-		return 0;
-	if (msg->max_size && (msg->len > msg->max_size
-		|| n > msg->max_size - msg->len)) {
+	lines = message_scan(p, raw, &cr);
+	if (crlf && cr)
+		m = message_crlf(p, raw, &tail_cr);
+	else
+		m = raw;
+	msg->pending_cr = tail_cr;
+	if (msg->too_big || (msg->max_size && (msg->len > msg->max_size
+		    || m > msg->max_size - msg->len))) {
+		/* over the limit: the rest is read and dropped */
 		msg->too_big = true;
 		msg->len = msg->max_size + 1;
+		msg->pending_cr = false;
+		p[0] = 0;
 		return 0;
 	}
-	for (i = 0; i < n; i++)
-		if (p[i] == '\n')
-			msg->n_lines++;
-	msg->len += n;
-	buf_append(&msg->mem, p, n);
+	msg->n_lines += lines;
+	msg->len += m;
+	msg->mem.len += m;
+	p[m + (tail_cr ? 1 : 0)] = 0;
 	if (msg->mem.len >= MESSAGE_MEM_MAX)
 		return message_flush(msg, st);
 	return 0;
@@ -113,30 +217,20 @@ int
 message_add(struct vd_message *msg, const void *ptr, size_t n, bool crlf,
     struct vd_status *st)
 {
-	const char *p = ptr, *end = p + n, *cr;
+	size_t at;
 
-	if (!crlf)
-		return message_put(msg, p, n, st);
-	if (msg->pending_cr && n > 0) {
+	if (n == 0 || msg->too_big)
+		return 0;
+	if (!crlf && msg->pending_cr) {
+		/* raw bytes after converted ones: the CR stays */
 		msg->pending_cr = false;
-		if (*p != '\n' && message_put(msg, "\r", 1, st) < 0)
+		if (message_take(msg, 1, false, st) < 0)
 			return -1;
 	}
-	while (p < end) {
-		cr = memchr(p, '\r', (size_t)(end - p));
-		if (cr == NULL)
-			return message_put(msg, p, (size_t)(end - p), st);
-		if (message_put(msg, p, (size_t)(cr - p), st) < 0)
-			return -1;
-		if (cr + 1 == end) {
-			msg->pending_cr = true;
-			return 0;
-		}
-		if (cr[1] != '\n' && message_put(msg, "\r", 1, st) < 0)
-			return -1;
-		p = cr + 1;
-	}
-	return 0;
+	at = msg->pending_cr ? 1 : 0;
+	buf_reserve(&msg->mem, at + n);
+	memcpy(msg->mem.data + msg->mem.len + at, ptr, n);
+	return message_take(msg, n, crlf, st);
 }
 
 int
@@ -145,8 +239,9 @@ message_finish(struct vd_message *msg, struct vd_status *st)
 	char last;
 
 	if (msg->pending_cr) {
+		/* a CR at the very end stays: spool it as it is */
 		msg->pending_cr = false;
-		if (message_put(msg, "\r", 1, st) < 0)
+		if (message_take(msg, 1, false, st) < 0)
 			return -1;
 	}
 	if (msg->too_big)
@@ -158,7 +253,7 @@ message_finish(struct vd_message *msg, struct vd_status *st)
 		else if (pread(msg->fd, &last, 1, (off_t)msg->len - 1) != 1)
 			return vd_status_errno(st, errno ? errno : EIO, "4.3.0",
 			    "read message spool file");
-		if (last != '\n' && message_put(msg, "\n", 1, st) < 0)
+		if (last != '\n' && message_add(msg, "\n", 1, false, st) < 0)
 			return -1;
 	}
 	if (msg->too_big)
@@ -176,6 +271,9 @@ message_finish(struct vd_message *msg, struct vd_status *st)
 		}
 		msg->map_len = msg->len;
 		msg->data = msg->map;
+		/* no more use for the buffer */
+		buf_fini(&msg->mem);
+		buf_init(&msg->mem);
 	} else {
 		msg->data = msg->mem.data;
 	}
@@ -187,29 +285,29 @@ int
 message_spool(struct vd_message *msg, int fd, size_t max_size,
     struct vd_status *st)
 {
-	char *chunk;
+	size_t at, room;
 	ssize_t n;
-	int ret = -1;
 
 	message_init(msg, max_size);
-	chunk = xmalloc(MESSAGE_READ_SIZE);
 	for (;;) {
-		n = read(fd, chunk, MESSAGE_READ_SIZE);
+		/* read straight into the buffer, behind what it holds */
+		at = msg->mem.len + (msg->pending_cr ? 1 : 0);
+		buf_reserve(&msg->mem, at - msg->mem.len + MESSAGE_READ_SIZE);
+		room = msg->mem.cap - at - 1;
+		if (room > MESSAGE_READ_SIZE)
+			room = MESSAGE_READ_SIZE;
+		n = read(fd, msg->mem.data + at, room);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			vd_status_errno(st, errno, "4.3.0", "error reading message");
-			goto out;
-		}
+		if (n < 0)
+			return vd_status_errno(st, errno, "4.3.0",
+			    "error reading message");
 		if (n == 0)
 			break;
-		if (message_add(msg, chunk, (size_t)n, true, st) < 0)
-			goto out;
+		if (message_take(msg, (size_t)n, true, st) < 0)
+			return -1;
 	}
-	ret = message_finish(msg, st);
-out:
-	free(chunk);
-	return ret;
+	return message_finish(msg, st);
 }
 
 int
