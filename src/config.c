@@ -168,6 +168,7 @@ static const struct cf_def cf_defs[] = {
 	    "${{$compatibility_level} <level {1} ? {no} : {yes}}"),
 	CF_SIZE(vdeliver_lmtp_message_size_limit, "0"),
 	CF_INT(vdeliver_lmtp_line_length_limit, "4096", 512, 1024 * 1024),
+	CF_BOOL(vdeliver_lmtp_dsn, "yes"),
 	CF_DYN("mydomain", CF_T_NONE, -1, CF_DYN_MYDOMAIN),
 	CF_DYN("config_directory", CF_T_NONE, -1, CF_DYN_CONFIG_DIR),
 	CF_OTHER("myorigin", "$myhostname"),

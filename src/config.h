@@ -76,6 +76,8 @@ struct vd_config {
 	/* SIZE limit in LMTP; 0 in main.cf means virtual_mailbox_limit */
 	off_t vdeliver_lmtp_message_size_limit;	/* effective; 0 = none */
 	int vdeliver_lmtp_line_length_limit;	/* command line, default 4096 */
+	/* LMTP offers DSN and sends "delivered" notices; default yes */
+	bool vdeliver_lmtp_dsn;
 	/* other Postfix parameters vdeliver reads */
 	char *default_database_type;	/* vmap without a type; "hash" */
 	/* where the values came from */

@@ -20,7 +20,7 @@
  *
  *	Replies (the enhanced code decides what Postfix does with them):
  *	  220 greeting, 250 LHLO (PIPELINING ENHANCEDSTATUSCODES 8BITMIME
- *	      SIZE SMTPUTF8 DSN)
+ *	      SIZE SMTPUTF8, and DSN unless vdeliver_lmtp_dsn = no)
  *	  MAIL 250 2.1.0 | 552 5.3.4 SIZE over the limit | 501 | 555 | 503
  *	  RCPT 250 2.1.5 | 550 5.1.1 unknown user | 451 4.3.5 table or
  *	      uid/gid trouble | 452 4.5.3 too many recipients | 501 | 503
@@ -34,6 +34,18 @@
  *	over-long command lines, NUL bytes) count towards vdeliver_lmtp_error_limit;
  *	rejected recipients do not, since a Postfix request may carry many
  *	unknown users.
+ *
+ *	DSN (RFC 3461): Postfix's LMTP client sends ORCPT, the source of
+ *	X-Original-To, only to a server that offers DSN, and then leaves
+ *	the NOTIFY=SUCCESS notices to that server.  So, once the replies
+ *	after DATA are written (the client is never kept waiting for them),
+ *	the recipients that were delivered, whose RCPT asked for
+ *	NOTIFY=SUCCESS and whose reply was written, get one "delivered"
+ *	notice per transaction (dsn.c), through sendmail_path, unless the
+ *	sender is null; a duplicate RCPT is listed once.  A notice that
+ *	cannot be submitted is a warning in the log: the mail is delivered.
+ *	With vdeliver_lmtp_dsn = no, DSN is not offered, and RET, ENVID,
+ *	NOTIFY and ORCPT are unknown parameters (555 5.5.4).
  *
  *	Each transaction gets a queue id for the log records: 15 letters
  *	and digits from the time (seconds, microseconds), the process id
@@ -76,6 +88,7 @@
 #include "address.h"
 #include "agent.h"
 #include "buf.h"
+#include "dsn.h"
 #include "lmtp.h"
 #include "lmtp_proto.h"
 #include "log.h"
@@ -115,6 +128,11 @@ struct lmtp_txn_rcpt {
 	struct agent_rcpt ar;
 	char *given;		/* for the replies: <given> */
 	size_t dup_of;		/* same recipient earlier, or SIZE_MAX */
+	int notify;		/* NOTIFY= (LMTP_NOTIFY_*), 0 when not given */
+	char *orcpt_type;	/* ORCPT type and decoded value, or NULL */
+	char *orcpt_value;
+	bool is_replied;	/* the delivery reply was written */
+	bool is_noticed;	/* listed in the success notice */
 };
 
 struct lmtp_session {
@@ -131,6 +149,9 @@ struct lmtp_session {
 	/* the transaction */
 	bool in_mail;
 	char *sender;		/* internal form; "" = null sender */
+	int ret;		/* RET= (LMTP_RET_*) */
+	char *envid;		/* decoded ENVID=, or NULL */
+	bool smtputf8;		/* MAIL had SMTPUTF8 */
 	char qid[32];
 	struct timeval start;
 	struct lmtp_txn_rcpt *rcpts;
@@ -572,21 +593,34 @@ lmtp_new_qid(char *out, size_t len, const struct timeval *tv)
 	snprintf(out, len, "%s", id);
 }
 
+/* lmtp_txn_rcpt_fini - free what one recipient of the transaction holds */
+static void
+lmtp_txn_rcpt_fini(struct lmtp_txn_rcpt *t)
+{
+	agent_rcpt_fini(&t->ar);
+	free(t->given);
+	free(t->orcpt_type);
+	free(t->orcpt_value);
+	t->given = t->orcpt_type = t->orcpt_value = NULL;
+}
+
 /* lmtp_txn_reset - forget the sender and the recipients */
 static void
 lmtp_txn_reset(struct lmtp_session *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_rcpts; i++) {
-		agent_rcpt_fini(&s->rcpts[i].ar);
-		free(s->rcpts[i].given);
-	}
+	for (i = 0; i < s->n_rcpts; i++)
+		lmtp_txn_rcpt_fini(&s->rcpts[i]);
 	free(s->rcpts);
 	s->rcpts = NULL;
 	s->n_rcpts = s->cap_rcpts = 0;
 	free(s->sender);
 	s->sender = NULL;
+	free(s->envid);
+	s->envid = NULL;
+	s->ret = LMTP_RET_NONE;
+	s->smtputf8 = false;
 	s->in_mail = false;
 	s->qid[0] = 0;
 }
@@ -629,7 +663,10 @@ lmtp_do_lhlo(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 		buf_printf(o, "250-SIZE %llu\r\n", s->size_limit);
 	else
 		buf_puts(o, "250-SIZE\r\n");
-	buf_puts(o, "250-SMTPUTF8\r\n250 DSN\r\n");
+	if (s->cfg->vdeliver_lmtp_dsn)
+		buf_puts(o, "250-SMTPUTF8\r\n250 DSN\r\n");
+	else
+		buf_puts(o, "250 SMTPUTF8\r\n");
 }
 
 /* lmtp_do_mail - MAIL FROM: start a transaction */
@@ -651,6 +688,13 @@ lmtp_do_mail(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 		lmtp_error(s, err.code, err.dsn, "%s", err.text);
 		return;
 	}
+	if (!s->cfg->vdeliver_lmtp_dsn && (m.ret != LMTP_RET_NONE || m.envid)) {
+		/* DSN is not offered: its parameters are unknown ones */
+		lmtp_error(s, 555, "5.5.4", "Unsupported option: %s",
+		    m.ret != LMTP_RET_NONE ? "RET" : "ENVID");
+		lmtp_mail_fini(&m);
+		return;
+	}
 	if (s->size_limit > 0 && m.has_size && m.size > s->size_limit) {
 		lmtp_reply(s, 552, "5.3.4",
 		    "Message size exceeds fixed limit of %llu bytes",
@@ -661,6 +705,10 @@ lmtp_do_mail(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 	lmtp_reopen(s);
 	s->sender = m.sender;
 	m.sender = NULL;
+	s->envid = m.envid;
+	m.envid = NULL;
+	s->ret = m.ret;
+	s->smtputf8 = m.smtputf8;
 	lmtp_mail_fini(&m);
 	gettimeofday(&s->start, NULL);
 	lmtp_new_qid(s->qid, sizeof(s->qid), &s->start);
@@ -705,6 +753,12 @@ lmtp_do_rcpt(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 		lmtp_error(s, err.code, err.dsn, "%s", err.text);
 		return;
 	}
+	if (!cfg->vdeliver_lmtp_dsn && (r.notify != 0 || r.orcpt_type)) {
+		lmtp_error(s, 555, "5.5.4", "Unsupported option: %s",
+		    r.notify != 0 ? "NOTIFY" : "ORCPT");
+		lmtp_rcpt_fini(&r);
+		return;
+	}
 	if (cfg->vdeliver_lmtp_recipient_limit > 0
 	    && s->n_rcpts >= (size_t)cfg->vdeliver_lmtp_recipient_limit) {
 		lmtp_reply(s, 452, "4.5.3", "Error: too many recipients");
@@ -720,6 +774,11 @@ lmtp_do_rcpt(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 	agent_rcpt_init(&t->ar, r.addr, r.orcpt ? r.orcpt : r.addr);
 	t->given = r.given;
 	r.given = NULL;
+	t->notify = r.notify;
+	t->orcpt_type = r.orcpt_type;
+	r.orcpt_type = NULL;
+	t->orcpt_value = r.orcpt_value;
+	r.orcpt_value = NULL;
 	lmtp_rcpt_fini(&r);
 	if (!s->is_agent_open)
 		vd_status_set(&t->ar.st, "4.3.5",
@@ -744,8 +803,7 @@ lmtp_do_rcpt(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 	code = lmtp_code(&t->ar.st);
 	lmtp_reply(s, code, t->ar.st.dsn, "<%s>: %s", t->given, t->ar.st.text);
 	lmtp_log_reject(s, code, &t->ar, t->given);
-	agent_rcpt_fini(&t->ar);
-	free(t->given);
+	lmtp_txn_rcpt_fini(t);
 }
 
 /*
@@ -793,6 +851,83 @@ lmtp_read_data(struct lmtp_session *s, struct vd_message *msg,
 	s->io.in_data = false;
 	buf_fini(&chunk);
 	return ret;
+}
+
+/*
+ * lmtp_send_dsn - after the replies to DATA: one "delivered" notice to
+ * the sender for the recipients that asked for it (see the top)
+ */
+static void
+lmtp_send_dsn(struct lmtp_session *s, const struct vd_message *msg)
+{
+	struct dsn_notice n;
+	struct dsn_text text;
+	struct dsn_rcpt *dr;
+	struct lmtp_txn_rcpt *t;
+	struct vd_status st;
+	struct buf from;
+	const char *path = NULL;
+	size_t i, n_dr = 0;
+
+	if (!s->cfg->vdeliver_lmtp_dsn || s->sender == NULL || *s->sender == 0)
+		return;
+	dr = xcalloc(s->n_rcpts ? s->n_rcpts : 1, sizeof(*dr));
+	for (i = 0; i < s->n_rcpts; i++) {
+		t = &s->rcpts[i];
+		if (!t->is_replied || !vd_status_is_ok(&t->ar.st)
+		    || (t->notify & LMTP_NOTIFY_SUCCESS) == 0
+		    || (t->dup_of != SIZE_MAX
+		    && s->rcpts[t->dup_of].is_noticed))
+			continue;
+		t->is_noticed = true;
+		dr[n_dr].rcpt = t->ar.rcpt;
+		dr[n_dr].orcpt_type = t->orcpt_type;
+		dr[n_dr].orcpt = t->orcpt_value;
+		dr[n_dr].status = t->ar.st.dsn;
+		dr[n_dr].text = t->ar.st.text;
+		n_dr++;
+	}
+	if (n_dr == 0) {
+		free(dr);
+		return;
+	}
+	buf_init(&from);
+	address_quote(&from, s->sender);
+	dsn_text_init(&text);
+	if (config_lookup(s->cfg, "sendmail_path", &path, &st) == 0
+	    && path == NULL)
+		vd_status_set(&st, "4.3.5", "sendmail_path is not set");
+	if (path == NULL) {
+		log_warn("%s: sender delivery status notification to <%s> not "
+		    "sent: %s", s->qid, from.data, st.text);
+		goto out;
+	}
+	memset(&n, 0, sizeof(n));
+	n.hostname = s->agent.hostname;
+	n.queue_id = s->qid;
+	n.sender = s->sender;
+	n.envid = s->envid;
+	n.is_ret_full = s->ret == LMTP_RET_FULL;
+	n.is_smtputf8 = s->smtputf8;
+	n.arrival = s->start.tv_sec;
+	n.now = time(NULL);
+	n.rcpts = dr;
+	n.n_rcpts = n_dr;
+	n.msg = msg->data;
+	n.msg_len = msg->len;
+	dsn_build(&n, &text);
+	if (dsn_submit(path, s->sender, &text, s->cfg->vdeliver_lmtp_timeout,
+		&st) < 0)
+		log_warn("%s: sender delivery status notification to <%s> not "
+		    "sent: %s", s->qid, from.data, st.text);
+	else
+		log_info("%s: sender delivery status notification: delivered "
+		    "(%zu recipient%s) to <%s> via %s", s->qid, n_dr,
+		    n_dr == 1 ? "" : "s", from.data, path);
+out:
+	dsn_text_fini(&text);
+	buf_fini(&from);
+	free(dr);
 }
 
 /* lmtp_do_data - DATA: receive, then one reply per accepted recipient */
@@ -869,10 +1004,12 @@ lmtp_do_data(struct lmtp_session *s, const struct lmtp_cmd *cmd)
 		lmtp_reply(s, lmtp_code(&t->ar.st), t->ar.st.dsn, "<%s> %s",
 		    t->given, t->ar.st.text);
 		/* the client waits for each reply in turn */
-		(void)lmtp_io_flush(&s->io);
+		t->is_replied = lmtp_io_flush(&s->io) == 0;
 	}
 	if (s->io.is_write_failed)
 		s->is_done = true;
+	if (fail.dsn[0] == 0)
+		lmtp_send_dsn(s, &msg);
 out:
 	message_fini(&msg);
 	lmtp_txn_reset(s);

@@ -655,6 +655,7 @@ lmtp_rcpt_fini(struct lmtp_rcpt *r)
 	free(r->given);
 	free(r->orcpt_type);
 	free(r->orcpt);
+	free(r->orcpt_value);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -687,8 +688,9 @@ lmtp_parse_notify(const char *s, size_t len, int *mask_r)
 }
 
 /*
- * lmtp_parse_orcpt - "type;value": sets r->orcpt_type, and r->orcpt when
- * the decoded value is an address.  -1 for bad syntax.
+ * lmtp_parse_orcpt - "type;value": sets r->orcpt_type and
+ * r->orcpt_value, and r->orcpt when the decoded value is an address.
+ * -1 for bad syntax.
  */
 static int
 lmtp_parse_orcpt(const char *s, size_t len, struct lmtp_rcpt *r)
@@ -713,6 +715,7 @@ lmtp_parse_orcpt(const char *s, size_t len, struct lmtp_rcpt *r)
 	if (dr < 0)
 		goto out;
 	r->orcpt_type = xstrndup(s, t);
+	r->orcpt_value = xstrndup(dec.data, dec.len);
 	if ((lmtp_word_eq(s, t, "rfc822") || lmtp_word_eq(s, t, "utf-8"))
 	    && lmtp_parse_mailbox(dec.data, dec.len, &addr) == 0)
 		r->orcpt = xstrndup(addr.data, addr.len);

@@ -106,6 +106,9 @@ struct lmtp_rcpt {
 	char *orcpt;		/* decoded original recipient, internal form,
 				 * or NULL (absent, other type, not an
 				 * address); owned */
+	char *orcpt_value;	/* the decoded ORCPT value as sent, any type
+				 * (for a DSN's Original-Recipient); NULL
+				 * without ORCPT; owned */
 	int notify;		/* LMTP_NOTIFY_* bits, 0 when not given */
 };
 

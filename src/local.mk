@@ -13,7 +13,8 @@ src_libvd_a_SOURCES = \
 	src/resolve.c src/resolve.h \
 	src/agent.c src/agent.h \
 	src/lmtp.c src/lmtp.h \
-	src/lmtp_proto.c src/lmtp_proto.h
+	src/lmtp_proto.c src/lmtp_proto.h \
+	src/dsn.c src/dsn.h
 sbin_PROGRAMS += vdeliver vmap
 vdeliver_SOURCES = src/vdeliver.c
 vdeliver_LDADD = $(VD_LIBS)

@@ -13,3 +13,4 @@ include t/lmtp.mk
 include t/postfix.mk
 include t/reliability.mk
 include contrib/bench/bench.mk
+include t/dsn.mk
