@@ -499,6 +499,7 @@ test_cfg_init(unsigned timeout, int error_limit, int rcpt_limit)
 	test_cfg.vdeliver_lmtp_error_limit = error_limit;
 	test_cfg.vdeliver_lmtp_line_length_limit = 4096;
 	test_cfg.vdeliver_lmtp_message_size_limit = 51200000;
+	test_cfg.vdeliver_lmtp_dsn = true;
 }
 
 static void
