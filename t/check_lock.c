@@ -383,7 +383,7 @@ START_TEST(test_lock_sleep)
 	/* each pause is at least 0.75 d (no upper bound is asserted) */
 	gettimeofday(&t0, NULL);
 	for (i = 0; i < 10; i++)
-		lock_sleep(20);
+		lock_sleep_us(20000);
 	ck_assert_int_ge(ms_since(&t0), 10 * 15);
 }
 END_TEST

@@ -21,6 +21,7 @@
 #define VD_DELIVER_LOCK_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "deliver/deliver.h"
 #include "status.h"
@@ -60,7 +61,7 @@ void lock_dot_release(struct lock_dot *d);
 int lock_kernel(int fd, const struct deliver_request *req,
     struct vd_status *st);
 
-/* lock_sleep - sleep a random time in [0.75 d, 1.25 d] milliseconds */
-void lock_sleep(unsigned delay_ms);
+/* lock_sleep_us - sleep a random time in [0.75 us, 1.25 us] microseconds */
+void lock_sleep_us(uint64_t us);
 
 #endif
