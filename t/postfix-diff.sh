@@ -17,54 +17,17 @@
 CASES=${VD_DIFF_CASES:-$top_srcdir/t/diff/cases}
 RUN="$PF_PYTHON $top_srcdir/t/diff/diffrun.py"
 W=$T/diff
-LMTP_SOCK=$PF/run/lmtp
 export PF_ETC PF_BASE PF_TABLES PF
 
-# LMTP modes need vdeliver's LMTP server: it greets with 220.
-lmtp_greets() {
-	printf 'QUIT\r\n' | "$VDELIVER" -c "$PF_ETC" --lmtp 2>/dev/null | head -1 | grep -q '^220 '
-}
 MODES=${VD_DIFF_MODES:-virtual pipe lmtp-spawn lmtp-listen}
 case " $MODES " in
 *" lmtp-"*)
 	pf_main_cf </dev/null
-	if ! lmtp_greets; then
+	if ! pf_lmtp_greets; then
 		fail "vdeliver --lmtp greets with 220 (modes lmtp-spawn and lmtp-listen not run)"
 		MODES=$(echo "$MODES" | sed 's/lmtp-[a-z]*//g')
 	fi ;;
 esac
-
-# mode_lines MODE: the main.cf lines that select the mode (from the
-# shipped contrib/postfix/main.cf, where the LMTP ones are comments)
-mode_lines() {
-	case $1 in
-	virtual) echo "virtual_transport = virtual" ;;
-	pipe) ;;	# contrib's default: virtual_transport = vdeliver
-	lmtp-spawn)
-		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(virtual_transport = lmtp:unix:private\/.*\)/\1/p'
-		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(lmtp_line_length_limit = .*\)/\1/p' ;;
-	lmtp-listen)
-		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(virtual_transport = lmtp:unix:\/.*\)/\1/p'
-		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(lmtp_line_length_limit = .*\)/\1/p' ;;
-	*) echo "unknown mode $1" >&2; exit 1 ;;
-	esac
-}
-
-listener_pid=""
-listener_stop() {
-	[ -n "$listener_pid" ] || return 0
-	kill "$listener_pid" 2>/dev/null || true
-	wait "$listener_pid" 2>/dev/null || true
-	listener_pid=""
-}
-at_exit listener_stop
-listener_start() {
-	mkdir -p "$PF/run"
-	rm -f "$LMTP_SOCK"
-	"$VDELIVER" -c "$PF_ETC" --lmtp --listen "unix:$LMTP_SOCK" >"$W/listener.out" 2>&1 &
-	listener_pid=$!
-	pf_until "the LMTP listener's socket" test -S "$LMTP_SOCK"
-}
 
 pf_main_cf </dev/null
 groups=$($RUN plan "$CASES" "$W") || { fail "diffrun plan"; done_testing; }
@@ -72,8 +35,8 @@ for g in $groups; do
 	for m in $MODES; do
 		t0=$(date +%s)
 		$RUN prepare "$W" "$g" "$m" || { fail "prepare $g $m"; continue; }
-		{ cat "$W/$g/main.cf"; mode_lines "$m"; } | pf_main_cf
-		[ "$m" = lmtp-listen ] && listener_start
+		{ cat "$W/$g/main.cf"; pf_mode_lines "$m"; } | pf_main_cf
+		[ "$m" = lmtp-listen ] && pf_listener_start "$W/listener.out"
 		pf_clear
 		pf_start
 		pf_mark
@@ -81,7 +44,7 @@ for g in $groups; do
 		pf_wait_log "$n" 'postfix/pickup\[[0-9]+\]: [0-9A-F]+: uid='
 		pf_wait_queue
 		pf_stop
-		listener_stop
+		pf_listener_stop
 		pf_log > "$W/$g/$m.log"
 		mv "$PF_BASE" "$W/$g/$m.tree"
 		mkdir "$PF_BASE"; chmod 755 "$PF_BASE"

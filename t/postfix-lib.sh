@@ -30,6 +30,17 @@
 #	pf_wait_log N ERE	until N lines of the log (since pf_mark) match
 #	pf_mark, pf_log		log offset; the log since the mark
 #	pf_flush, pf_clear	postqueue -f; postsuper -d ALL (stopped)
+# The delivery modes of contrib/postfix (pipe, lmtp-spawn, lmtp-listen;
+# virtual: Postfix's own virtual(8), the reference):
+#	pf_mode_lines MODE	the main.cf lines that select MODE, taken
+#				from the shipped main.cf (pf_main_cf input)
+#	pf_lmtp_greets		vdeliver --lmtp answers with 220
+#	pf_listener_start [OUT], pf_listener_stop
+#				the root listener on $PF_LMTP_SOCK, the
+#				shipped socket path; stopped at exit too
+#	pf_lmtp_sessions	vdeliver processes other than the listener
+#	pf_wait_lmtp_idle	until Postfix has closed its cached LMTP
+#				connections (no session process is left)
 # The waits poll with a generous deadline (PF_DEADLINE seconds, 60):
 # they wait for Postfix, they do not time it.
 
@@ -280,6 +291,66 @@ pf_clear() { postsuper -c "$PF_ETC" -d ALL >/dev/null 2>&1 || true; }
 
 # pf_postmap TYPE:FILE (as root; readable by vmail and postfix)
 pf_postmap() { postmap -c "$PF_ETC" "$1"; }
+
+# pf_mode_lines MODE: the main.cf lines that select the mode (from the
+# shipped contrib/postfix/main.cf, where the LMTP ones are comments)
+pf_mode_lines() {
+	case $1 in
+	virtual) echo "virtual_transport = virtual" ;;
+	pipe) ;;	# contrib's default: virtual_transport = vdeliver
+	lmtp-spawn)
+		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(virtual_transport = lmtp:unix:private\/.*\)/\1/p'
+		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(lmtp_line_length_limit = .*\)/\1/p' ;;
+	lmtp-listen)
+		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(virtual_transport = lmtp:unix:\/.*\)/\1/p'
+		pf_sed "$PF_CONTRIB/main.cf" | sed -n 's/^#\(lmtp_line_length_limit = .*\)/\1/p' ;;
+	*) echo "unknown mode $1" >&2; exit 1 ;;
+	esac
+}
+
+# pf_lmtp_greets: vdeliver's LMTP server, with this main.cf, greets
+# with 220 (run pf_main_cf first)
+pf_lmtp_greets() {
+	printf 'QUIT\r\n' | "$VDELIVER" -c "$PF_ETC" --lmtp 2>/dev/null | head -1 | grep -q '^220 '
+}
+
+# pf_listener_start [OUT]: the standalone listener, as root, on the
+# socket the shipped main.cf names; its output goes to OUT
+# ($PF/listener.out).  It reads main.cf when it starts.
+PF_LMTP_SOCK=$PF/run/lmtp
+pf_listener_pid=""
+pf_listener_start() {
+	mkdir -p "$PF/run"
+	rm -f "$PF_LMTP_SOCK"
+	"$VDELIVER" -c "$PF_ETC" --lmtp --listen "unix:$PF_LMTP_SOCK" \
+		>"${1:-$PF/listener.out}" 2>&1 &
+	pf_listener_pid=$!
+	pf_until "the LMTP listener's socket" test -S "$PF_LMTP_SOCK"
+}
+pf_listener_stop() {
+	[ -n "$pf_listener_pid" ] || return 0
+	kill "$pf_listener_pid" 2>/dev/null || true
+	wait "$pf_listener_pid" 2>/dev/null || true
+	pf_listener_pid=""
+}
+at_exit pf_listener_stop
+
+# pf_lmtp_sessions: the pids of the running $VDELIVER processes other
+# than the listener: spawn(8)'s one per connection, the listener's
+# children (one per connection, and one per delivery to a recipient)
+pf_lmtp_sessions() {
+	for pf_p in /proc/[0-9]*; do
+		[ "${pf_p#/proc/}" = "$pf_listener_pid" ] && continue
+		[ "$(readlink "$pf_p/exe" 2>/dev/null)" = "$VDELIVER" ] && echo "${pf_p#/proc/}"
+	done
+	return 0
+}
+pf_no_lmtp_session() { [ -z "$(pf_lmtp_sessions)" ]; }
+# pf_wait_lmtp_idle: Postfix keeps an idle LMTP connection for reuse
+# (lmtp_connection_cache_time_limit, 2 s), and vdeliver opens its tables
+# per session: wait until every session has ended, so that the next
+# delivery opens the tables afresh, as each pipe(8) run does.
+pf_wait_lmtp_idle() { pf_until "the LMTP sessions to end" pf_no_lmtp_session; }
 
 pf_cleanup() {
 	pf_stop
