@@ -91,14 +91,46 @@ vd_usage(const char *why)
 }
 
 /* Explain mode (-n): every table lookup, as it happens. */
+struct vd_trace_state {
+	char param[64];		/* the last heading printed */
+	char table[4096];
+};
 static void
 vd_trace(void *ctx, const char *param, const char *table, const char *key,
     enum lk_result r, const char *value)
 {
-	(void)ctx;
-	printf("    %-20s %-36s key \"%s\": %s%s%s\n", param, table, key,
-	    r == LK_FOUND ? "found \"" : r == LK_NOTFOUND ? "not found"
-	    : "ERROR", r == LK_FOUND ? value : "", r == LK_FOUND ? "\"" : "");
+	struct vd_trace_state *ts = ctx;
+	const char *p;
+	int sp = 0;
+
+	/* A heading for each parameter and table as the search reaches it. */
+	if (strcmp(ts->param, param) != 0) {
+		snprintf(ts->param, sizeof(ts->param), "%s", param);
+		ts->table[0] = 0;
+		printf("  %s\n", param);
+	}
+	if (strcmp(ts->table, table) != 0) {
+		snprintf(ts->table, sizeof(ts->table), "%s", table);
+		fputs("    ", stdout);
+		/* inline:{...} may span lines in main.cf: one line here */
+		for (p = table; *p; p++) {
+			if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+				sp = 1;
+				continue;
+			}
+			if (sp)
+				putchar(' ');
+			sp = 0;
+			putchar(*p);
+		}
+		putchar('\n');
+	}
+	if (r == LK_FOUND)
+		printf("      key \"%s\": found \"%s\"\n", key, value);
+	else if (r == LK_NOTFOUND)
+		printf("      key \"%s\": not found\n", key);
+	else
+		printf("      key \"%s\": ERROR: %s\n", key, value ? value : "");
 }
 
 /* vd_lock_names - "fcntl, dotlock" from the mask */
@@ -166,6 +198,7 @@ main(int argc, char **argv)
 	struct vd_status st, worst;
 	struct vd_message msg;
 	struct agent agent;
+	struct vd_trace_state trace;
 	struct timeval start;
 	bool have_cfg = false, have_log = false;
 	int c, code;
@@ -307,13 +340,15 @@ main(int argc, char **argv)
 		printf("virtual_mailbox_base = %s, recipient_delimiter = %s\n",
 		    cfg.virtual_mailbox_base, *cfg.recipient_delimiter
 		    ? cfg.recipient_delimiter : "(none)");
-		agent_set_trace(&agent, vd_trace, NULL);
+		agent_set_trace(&agent, vd_trace, &trace);
 	}
 
 	/* Resolve everyone before anything is written. */
 	for (i = 0; i < n_rcpt; i++) {
-		if (explain)
+		if (explain) {
 			printf("recipient %s\n", rcpts[i].rcpt);
+			memset(&trace, 0, sizeof(trace));
+		}
 		if (agent_resolve(&agent, &rcpts[i]) == 0)
 			vd_status_set(&rcpts[i].st, "2.0.0", "deliverable");
 		if (explain)

@@ -92,7 +92,8 @@ trace(void *ctx, const char *param, const char *table, const char *key,
 	ck_assert_ptr_eq(ctx, traced);
 	ck_assert_str_eq(param, "test_maps");
 	ck_assert_ptr_nonnull(key);
-	ck_assert((r == LK_FOUND) == (value != NULL));
+	/* the value when found, the error text on an error, else NULL */
+	ck_assert((r != LK_NOTFOUND) == (value != NULL));
 	snprintf(traced + n, sizeof(traced) - n, "%s=%c,", table,
 	    r == LK_FOUND ? 'F' : r == LK_NOTFOUND ? 'N' : 'E');
 }

@@ -188,6 +188,9 @@ check_match "explain shows the hit" 'key "a@x\.org": found "x\.org/a/"' "$out"
 check_match "explain shows the mailbox" "mailbox: $BASE/x.org/a/ \\(maildir\\)" "$out"
 run_vd -n -c "$CF" nobody@x.org < /dev/null
 check "explain unknown exit" 67 "$rc"
+run_vd -n -c "$CF" -o "virtual_uid_maps=hash:$T/nosuch, static:1" a@x.org < /dev/null
+check "explain table error exit" 75 "$rc"
+check_match "explain shows the table error" "key \"a@x\\.org\": ERROR: hash:$T/nosuch: " "$out"
 check "explain wrote nothing" "$before" "$(find "$BASE" | sort | md5sum)"
 
 # usage

@@ -72,7 +72,8 @@ maps_find(struct maps *m, const char *key, int flags, const char **value_r,
 		r = dict_lookup(d, key, &value, st);
 		if (m->trace)
 			m->trace(m->trace_ctx, m->param, d->spec, key, r,
-			    r == LK_FOUND ? value : NULL);
+			    r == LK_FOUND ? value : r == LK_ERROR ? st->text
+			    : NULL);
 		if (r == LK_FOUND) {
 			if (*value == 0) {
 				log_warn("%s lookup of %s returns an empty "

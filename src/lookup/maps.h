@@ -24,7 +24,10 @@
 /* maps_find() flags */
 #define MAPS_FIXED_ONLY 0x01	/* skip pattern tables (regexp, pcre) */
 
-/* Called once per table consulted, for vdeliver -n. */
+/*
+ * Called once per table consulted, for vdeliver -n; value is the value
+ * (LK_FOUND), the error text (LK_ERROR) or NULL.
+ */
 typedef void maps_trace_fn(void *ctx, const char *param, const char *table,
     const char *key, enum lk_result result, const char *value);
 
