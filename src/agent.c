@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 #include <errno.h>
 #include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,9 +35,62 @@
 #include "deliver/deliver.h"
 #include "log.h"
 
+/* What agent_become_owner() changed, for agent_become_root(). */
+struct agent_ids {
+	bool is_switched;
+	gid_t egid;
+	int n_groups;
+	gid_t groups[256];
+};
+
+/*
+ * agent_become_owner - as root, take mail_owner's effective uid/gid (and
+ * only its group) for opening the tables, as virtual(8) does
+ * (set_eugid(var_owner_uid, var_owner_gid)): a table the mail system
+ * cannot read is an error, as with Postfix, not something root reads
+ * anyway.  Without such a user (no Postfix on the host) the tables are
+ * opened as root.  0, or -1 with st.
+ */
+static int
+agent_become_owner(const struct vd_config *cfg, struct agent_ids *ids,
+    struct vd_status *st)
+{
+	const char *owner = config_get(cfg, "mail_owner");
+	struct passwd *pw;
+
+	ids->is_switched = false;
+	if (geteuid() != 0 || owner == NULL || *owner == 0
+	    || (pw = getpwnam(owner)) == NULL || pw->pw_uid == 0)
+		return 0;
+	ids->egid = getegid();
+	if ((ids->n_groups = getgroups(256, ids->groups)) < 0)
+		return vd_status_errno(st, errno, "4.3.0", "getgroups");
+	if (setgroups(1, &pw->pw_gid) < 0 || setegid(pw->pw_gid) < 0
+	    || seteuid(pw->pw_uid) < 0)
+		return vd_status_errno(st, errno, "4.3.0",
+		    "switch to mail_owner %s", owner);
+	ids->is_switched = true;
+	return 0;
+}
+
+/* agent_become_root - undo agent_become_owner(); 0, or -1 with st */
+static int
+agent_become_root(const struct agent_ids *ids, struct vd_status *st)
+{
+	if (!ids->is_switched)
+		return 0;
+	if (seteuid(0) < 0 || setegid(ids->egid) < 0
+	    || setgroups((size_t)ids->n_groups, ids->groups) < 0)
+		return vd_status_errno(st, errno, "4.3.0",
+		    "switch back to root after opening the tables");
+	return 0;
+}
+
 int
 agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 {
+	struct agent_ids ids;
+
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	a->relay = "vdeliver";
@@ -54,12 +108,14 @@ agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 		    "mail system configuration error (do not specify relative "
 		    "pathname: virtual_mailbox_base = %s)",
 		    cfg->virtual_mailbox_base);
+	if (agent_become_owner(cfg, &ids, st) < 0)
+		return -1;
 	a->maps.mailbox = maps_open("virtual_mailbox_maps",
 	    cfg->virtual_mailbox_maps, cfg->vdeliver_regexp_substitution
 	    ? DICT_FLAG_ALLOW_REGSUB : 0);
 	a->maps.uid = maps_open("virtual_uid_maps", cfg->virtual_uid_maps, 0);
 	a->maps.gid = maps_open("virtual_gid_maps", cfg->virtual_gid_maps, 0);
-	return 0;
+	return agent_become_root(&ids, st);
 }
 
 void

@@ -69,6 +69,17 @@ run_vd -c "$CF" -f s@y root@x < "$T/msg"
 check "uid 0 refused" 75 "$rc"
 check "nothing written as root, anywhere below the base" "" "$(find "$BASE" -mindepth 1 -user root)"
 
+# as root, tables are opened as mail_owner (virtual(8) does the same):
+# one only root can read defers, 4.3.5
+printf 'one@x u1/md/\n' > "$T/private"; chmod 600 "$T/private"
+run_vd -c "$CF" -o mail_owner=vdtest2 -o "virtual_mailbox_maps=texthash:$T/private" -f s@y one@x < "$T/msg"
+check "table unreadable by mail_owner defers" 75 "$rc"
+check_match "table unreadable by mail_owner: 4.3.5" '^4\.3\.5 mail system configuration error' "$out"
+chmod 644 "$T/private"
+run_vd -c "$CF" -o mail_owner=vdtest2 -o "virtual_mailbox_maps=texthash:$T/private" -o "virtual_uid_maps=static:$U1" -o "virtual_gid_maps=static:$G1" -f s@y one@x < "$T/msg"
+check "table readable by mail_owner: delivered" 0 "$rc"
+check "vdeliver is root again after opening the tables" "$U1:$G1" "$(stat -c %u:%g "$(ls -t "$BASE"/u1/md/new/* | head -n 1)")"
+
 # not root: a recipient whose table uid is not vdeliver's own is deferred,
 # and nothing is written for it (not even as the wrong user)
 chmod 777 "$BASE/u2"
