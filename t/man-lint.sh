@@ -10,7 +10,7 @@ for m in vdeliver.8 vmap.1 vdeliver.cf.5; do
 	page=$top_srcdir/man/$m
 	lint=$(mandoc -Tlint -W warning "$page" 2>&1) && rc=0 || rc=$?
 	check "$m: mandoc -Tlint -W warning" "0 []" "$rc [$lint]"
-	check_match "$m: renders" "NAME" "$(mandoc -Tmarkdown "$page" 2>/dev/null)"
+	check_match "$m: renders" "NAME" "$(mandoc -Thtml "$page" 2>/dev/null)"
 done
 
 # the typed parameters of src/config.c, each with an entry in vdeliver.cf.5
