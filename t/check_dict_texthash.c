@@ -378,6 +378,7 @@ dict_texthash_suite(void)
 	TCase *tc = tcase_create("text");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_split, 0,
 	    sizeof(split_cases) / sizeof(split_cases[0]));
 	tcase_add_loop_test(tc, test_extpar, 0,
