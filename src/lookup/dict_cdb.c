@@ -371,32 +371,13 @@ dict_cdb_put(void *ctx, const char *key, const char *value, int lineno,
 		/* as postmap -w (CDB_PUT_ADD): stored, never found */
 		r = cdb_make_add(&b->cm, b->key.data, klen, value, vlen);
 	else {
-		if (!(b->flags & DICT_BUILD_DUP_IGNORE))
-			log_warn("%s:%d: duplicate entry: \"%s\"", b->srcname,
-			    lineno, b->key.data);
+		log_warn("%s:%d: duplicate entry: \"%s\"", b->srcname,
+		    lineno, b->key.data);
 		return 0;
 	}
 	if (r < 0)
 		return vd_status_errno(st, errno ? errno : EIO, "4.3.0",
 		    "write %s", b->tmp);
-	return 0;
-}
-
-/* dict_cdb_fsync_dir - make the rename durable */
-static int
-dict_cdb_fsync_dir(const char *path, struct vd_status *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
-
-	if (fd < 0)
-		return vd_status_errno(st, errno, "4.3.0", "open %s", path);
-	if (fsync(fd) < 0) {
-		vd_status_errno(st, errno, "4.3.0", "fsync %s", path);
-		(void)close(fd);
-		return -1;
-	}
-	if (close(fd) < 0)
-		return vd_status_errno(st, errno, "4.3.0", "close %s", path);
 	return 0;
 }
 
@@ -472,7 +453,7 @@ dict_cdb_build(const char *path, FILE *src, const char *srcname, int flags,
 		goto out;
 	}
 	created = false;	/* nothing to remove any more */
-	if (dict_cdb_fsync_dir(dir.data, st) < 0)
+	if (dict_fsync_path(dir.data, true, st) < 0)
 		goto out;
 	ret = 0;
 out:

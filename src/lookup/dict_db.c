@@ -658,24 +658,6 @@ dict_db_temp_name(struct buf *tmp, const char *db_path, unsigned n)
 	}
 }
 
-/* dict_db_fsync_path - open a file or directory read-only and fsync it */
-static int
-dict_db_fsync_path(const char *path, bool is_dir, struct vd_status *st)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
-
-	if (fd < 0)
-		return vd_status_errno(st, errno, "4.3.0", "open %s", path);
-	if (fsync(fd) < 0) {
-		vd_status_errno(st, errno, "4.3.0", "fsync %s", path);
-		(void)close(fd);
-		return -1;
-	}
-	if (close(fd) < 0)
-		return vd_status_errno(st, errno, "4.3.0", "close %s", path);
-	return 0;
-}
-
 /*
  * dict_db_count_lines - the number of lines in a seekable source, so
  * that a hash file starts with as many buckets as it will need (no
@@ -810,7 +792,7 @@ dict_db_build(const char *type, DBTYPE dbtype, const char *name, FILE *src,
 		    db_strerror(err));
 		goto out;
 	}
-	if (dict_db_fsync_path(tmp.data, false, st) < 0)
+	if (dict_fsync_path(tmp.data, false, st) < 0)
 		goto out;
 	if (rename(tmp.data, db_path.data) < 0) {
 		vd_status_errno(st, errno, "4.3.0", "rename %s to %s",
@@ -818,7 +800,7 @@ dict_db_build(const char *type, DBTYPE dbtype, const char *name, FILE *src,
 		goto out;
 	}
 	created = false;
-	if (dict_db_fsync_path(dir.data, true, st) < 0)
+	if (dict_fsync_path(dir.data, true, st) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -36,6 +36,13 @@ struct stat;
  */
 bool dict_file_changed(const char *path, const struct stat *sb);
 
+/*
+ * dict_fsync_path - open a file or (is_dir) a directory read-only and
+ * fsync() it: a new table, and its rename, made durable.  0, or -1 with
+ * st (4.3.0) naming the step and the path.
+ */
+int dict_fsync_path(const char *path, bool is_dir, struct vd_status *st);
+
 typedef struct dict *dict_open_fn(const char *name, int flags,
     struct vd_status *st);
 typedef int dict_build_fn(const char *path, FILE *src, const char *srcname,

@@ -26,8 +26,10 @@
  */
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "lookup/dict.h"
@@ -247,6 +249,23 @@ dict_file_changed(const char *path, const struct stat *old)
 	    || sb.st_size != old->st_size
 	    || sb.st_mtim.tv_sec != old->st_mtim.tv_sec
 	    || sb.st_mtim.tv_nsec != old->st_mtim.tv_nsec;
+}
+
+int
+dict_fsync_path(const char *path, bool is_dir, struct vd_status *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
+
+	if (fd < 0)
+		return vd_status_errno(st, errno, "4.3.0", "open %s", path);
+	if (fsync(fd) < 0) {
+		vd_status_errno(st, errno, "4.3.0", "fsync %s", path);
+		(void)close(fd);
+		return -1;
+	}
+	if (close(fd) < 0)
+		return vd_status_errno(st, errno, "4.3.0", "close %s", path);
+	return 0;
 }
 
 const char *
