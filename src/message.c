@@ -22,10 +22,6 @@
 
 #include "message.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #define MESSAGE_MEM_MAX (1024 * 1024)
 #define MESSAGE_READ_SIZE (1024 * 1024)
 #define MESSAGE_DELIVERED_LIMIT 1000
@@ -103,45 +99,6 @@ message_flush(struct vd_message *msg, struct vd_status *st)
 }
 
 /*
- * message_scan - the number of '\n' bytes in p[0..n); *cr is set when
- * there is a '\r' as well.  One pass for both, 16 bytes a step with SSE2
- * (the LF count does not change when CRLF becomes LF).
- */
-static size_t
-message_scan(const char *p, size_t n, bool *cr)
-{
-	size_t count = 0, i = 0;
-	bool any_cr = false;
-#if defined(__SSE2__)
-	const __m128i nl = _mm_set1_epi8('\n'), crs = _mm_set1_epi8('\r');
-	const __m128i zero = _mm_setzero_si128();
-	__m128i acc, v, seen = zero;
-	size_t lim;
-
-	while (n - i >= 16) {
-		/* byte counters overflow after 255 rounds: add up before */
-		acc = zero;
-		lim = n - i > 16 * 255 ? i + 16 * 255 : n;
-		for (; lim - i >= 16; i += 16) {
-			v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(v, nl));
-			seen = _mm_or_si128(seen, _mm_cmpeq_epi8(v, crs));
-		}
-		acc = _mm_sad_epu8(acc, zero);
-		count += (size_t)_mm_cvtsi128_si32(acc)
-		    + (size_t)_mm_extract_epi16(acc, 4);
-	}
-	any_cr = _mm_movemask_epi8(seen) != 0;
-#endif
-	for (; i < n; i++) {
-		count += p[i] == '\n';
-		any_cr |= p[i] == '\r';
-	}
-	*cr = any_cr;
-	return count;
-}
-
-/*
  * message_crlf - CRLF to LF in place in p[0..n); the new length.  A CR
  * that is the last byte is kept at p[new length], not counted, and
  * *tail_cr is set: the next byte decides.
@@ -186,14 +143,10 @@ message_take(struct vd_message *msg, size_t n, bool crlf,
     struct vd_status *st)
 {
 	char *p = msg->mem.data + msg->mem.len;
-	size_t m, raw = n + (crlf && msg->pending_cr ? 1 : 0), lines;
-	bool tail_cr = false, cr;
+	size_t m, raw = n + (crlf && msg->pending_cr ? 1 : 0);
+	bool tail_cr = false;
 
-	lines = message_scan(p, raw, &cr);
-	if (crlf && cr)
-		m = message_crlf(p, raw, &tail_cr);
-	else
-		m = raw;
+	m = crlf ? message_crlf(p, raw, &tail_cr) : raw;
 	msg->pending_cr = tail_cr;
 	if (msg->too_big || (msg->max_size && (msg->len > msg->max_size
 		    || m > msg->max_size - msg->len))) {
@@ -204,7 +157,6 @@ message_take(struct vd_message *msg, size_t n, bool crlf,
 		p[0] = 0;
 		return 0;
 	}
-	msg->n_lines += lines;
 	msg->len += m;
 	msg->mem.len += m;
 	p[m + (tail_cr ? 1 : 0)] = 0;

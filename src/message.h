@@ -23,7 +23,6 @@
 struct vd_message {
 	const char *data;	/* borrowed; valid until message_fini() */
 	size_t len;
-	size_t n_lines;		/* number of LF bytes in data */
 	/* private */
 	struct buf mem;
 	int fd;			/* spool file, or -1; read by deliver/copy.c */

@@ -136,17 +136,15 @@ END_TEST
 /* A large message goes through the spool file and comes back intact. */
 START_TEST(test_message_large)
 {
-	size_t n = 3 * 1024 * 1024 + 17, i, lf = 0;
+	size_t n = 3 * 1024 * 1024 + 17, i;
 	char *big = malloc(n);
 	struct vd_message msg;
 	struct vd_status st;
 	int p[2];
 	pid_t pid;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		big[i] = (i % 79 == 78) ? '\n' : (char)('a' + i % 26);
-		lf += big[i] == '\n';
-	}
 	big[n - 1] = 'z';
 	ck_assert_int_eq(pipe(p), 0);
 	pid = fork();
@@ -166,7 +164,6 @@ START_TEST(test_message_large)
 	ck_assert_uint_eq(msg.len, n + 1);
 	ck_assert_int_eq(memcmp(msg.data, big, n), 0);
 	ck_assert_int_eq(msg.data[n], '\n');
-	ck_assert_uint_eq(msg.n_lines, lf + 1);
 	ck_assert_int_ge(msg.fd, 0);
 	message_fini(&msg);
 	close(p[0]);

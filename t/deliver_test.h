@@ -61,14 +61,10 @@ dt_log_hook(int prio, const char *text)
 static inline void
 dt_msg(struct vd_message *m, const char *p, size_t n)
 {
-	size_t i;
-
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
 	m->data = p;
 	m->len = n;
-	for (i = 0; i < n; i++)
-		m->n_lines += p[i] == '\n';
 }
 
 /* dt_setup - scratch base, A.1 envelope, mailbox base/name */
