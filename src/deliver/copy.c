@@ -372,7 +372,7 @@ copy_write(int fd, const char *hdr, size_t hdr_len,
 	const char *p = msg->data, *end = msg->data + msg->len, *q;
 	struct copy_out o;
 	bool range;
-	int fl, ret = -1;
+	int ret = -1;
 
 	o.fd = fd;
 	o.one_write = (flags & COPY_MBOX) != 0;
@@ -380,10 +380,12 @@ copy_write(int fd, const char *hdr, size_t hdr_len,
 	o.spilling = false;
 	/*
 	 * A spooled message is copied by the kernel, unless the test hook
-	 * is in place or fd appends (copy_file_range() refuses O_APPEND).
+	 * is in place or this is an mbox append: that is one write(), and
+	 * copy_file_range() refuses O_APPEND anyway (EBADF: copy_range()
+	 * then leaves the bytes to copy_add()).
 	 */
 	range = msg->fd >= 0 && copy_writev_hook == NULL
-	    && (fl = fcntl(fd, F_GETFL)) >= 0 && !(fl & O_APPEND);
+	    && !(flags & COPY_MBOX);
 	if (copy_add(&o, hdr, hdr_len) < 0)
 		goto out;
 	if (flags & COPY_MBOX) {
