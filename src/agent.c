@@ -94,12 +94,7 @@ agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 	memset(a, 0, sizeof(*a));
 	a->cfg = cfg;
 	a->relay = "vdeliver";
-	if (cfg->myhostname && *cfg->myhostname)
-		snprintf(a->hostname, sizeof(a->hostname), "%s",
-		    cfg->myhostname);
-	else if (gethostname(a->hostname, sizeof(a->hostname)) < 0)
-		snprintf(a->hostname, sizeof(a->hostname), "localhost");
-	a->hostname[sizeof(a->hostname) - 1] = 0;
+	vd_hostname(cfg->myhostname, a->hostname, sizeof(a->hostname));
 	if (cfg->virtual_mailbox_base == NULL || *cfg->virtual_mailbox_base == 0)
 		return vd_status_set(st, "4.3.5",
 		    "mail system configuration error (virtual_mailbox_base is not set)");

@@ -251,17 +251,6 @@ lmtp_size_limit(const struct vd_config *cfg)
 	return 0;
 }
 
-/* lmtp_hostname - myhostname, else the system's name */
-static void
-lmtp_hostname(const struct vd_config *cfg, char *out, size_t len)
-{
-	if (cfg && cfg->myhostname && *cfg->myhostname)
-		snprintf(out, len, "%s", cfg->myhostname);
-	else if (gethostname(out, len) < 0)
-		snprintf(out, len, "localhost");
-	out[len - 1] = 0;
-}
-
 /* ---- Input and output ------------------------------------------------- */
 
 /* lmtp_io_init - buffers for a session on in_fd/out_fd */
@@ -1721,7 +1710,7 @@ lmtp_fail(const struct vd_status *st, const struct lmtp_opts *o)
 		log_error("%s", st->text);
 		log_close();
 	}
-	lmtp_hostname(lmtp_cfg, host, sizeof(host));
+	vd_hostname(lmtp_cfg ? lmtp_cfg->myhostname : NULL, host, sizeof(host));
 	lmtp_session_fds(lmtp_sd_fds(), &in, &out);
 	n = snprintf(line, sizeof(line), "421 %s %s vdeliver: %.*s\r\n",
 	    vd_status_is_defer(st) ? st->dsn : "4.3.5", host,

@@ -43,6 +43,16 @@ static const struct {
 };
 
 void
+vd_hostname(const char *name, char *out, size_t len)
+{
+	if (name && *name)
+		snprintf(out, len, "%s", name);
+	else if (gethostname(out, len) < 0)
+		snprintf(out, len, "localhost");
+	out[len - 1] = 0;
+}
+
+void
 log_set_hostname(const char *myhostname)
 {
 	snprintf(log_myhostname, sizeof(log_myhostname), "%s",
@@ -116,11 +126,7 @@ log_open(const char *prog, const char *syslog_name,
 	snprintf(log_prog, sizeof(log_prog), "%s/%s",
 	    syslog_name && *syslog_name ? syslog_name : "postfix", prog);
 	/* Postfix writes the first label of myhostname */
-	if (log_myhostname[0])
-		snprintf(log_host, sizeof(log_host), "%s", log_myhostname);
-	else if (gethostname(log_host, sizeof(log_host)) < 0)
-		snprintf(log_host, sizeof(log_host), "localhost");
-	log_host[sizeof(log_host) - 1] = 0;
+	vd_hostname(log_myhostname, log_host, sizeof(log_host));
 	if ((dot = strchr(log_host, '.')) != NULL)
 		*dot = 0;
 	if (maillog_file && *maillog_file) {

@@ -37,6 +37,9 @@ void log_set_postlog(const char *queue_directory);
  * carry (Postfix's postlogd format); default gethostname().  Call before
  * log_open(). */
 void log_set_hostname(const char *myhostname);
+/* vd_hostname - name (myhostname) when set, else gethostname(), else
+ * "localhost"; NUL-terminated in out[0..len) */
+void vd_hostname(const char *name, char *out, size_t len);
 /* log_set_verbose - also write debug records (to the same place) */
 void log_set_verbose(bool verbose);
 /* log_no_stderr - never write to fd 2 (LMTP mode under spawn(8)) */
