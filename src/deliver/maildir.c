@@ -75,10 +75,14 @@ maildir_host(struct buf *b, const struct deliver_request *req)
 	maildir_hostname(b, name[0] ? name : "localhost");
 }
 
-/* maildir_walk - open <maildir>/sub; 0, or -1 with st for target */
+/*
+ * maildir_walk - open <maildir>/sub: from *mdfd, the maildir itself,
+ * which is walked to from the base first when *mdfd is -1 (and then kept
+ * for the other subdirectories); 0, or -1 with st for target
+ */
 static int
-maildir_walk(const struct deliver_request *req, const char *sub, int flags,
-    const char *target, int *fd_r, struct vd_status *st)
+maildir_walk(const struct deliver_request *req, int *mdfd, const char *sub,
+    int flags, const char *target, int *fd_r, struct vd_status *st)
 {
 	struct safe_fail f;
 	struct buf dir;
@@ -86,7 +90,11 @@ maildir_walk(const struct deliver_request *req, const char *sub, int flags,
 
 	buf_init(&dir);
 	buf_printf(&dir, "%s%s", req->path, sub);
-	ret = safe_walk(dir.data, req->base_len, flags, fd_r, &f);
+	ret = *mdfd >= 0 ? 0
+	    : safe_walk(req->path, req->base_len, flags, mdfd, &f);
+	if (ret == 0)
+		ret = safe_walk_at(*mdfd, dir.data, strlen(req->path), flags,
+		    fd_r, &f);
 	if (ret < 0 && f.why) {
 		vd_status_set(st, "4.2.0", "create maildir file %s: "
 		    "directory %.*s %s", target, (int)f.at_len, dir.data, f.why);
@@ -102,8 +110,8 @@ maildir_walk(const struct deliver_request *req, const char *sub, int flags,
 /* maildir_create_tmp - the tmp/ file; its fd, or -1 with st */
 static int
 maildir_create_tmp(const struct deliver_request *req, const struct timeval *tv,
-    const char *host, int *tmpfd, struct buf *name, struct buf *path,
-    struct vd_status *st)
+    const char *host, int *mdfd, int *tmpfd, struct buf *name,
+    struct buf *path, struct vd_status *st)
 {
 	int fd = -1, n, e = EEXIST, rewalked = 0;
 
@@ -117,7 +125,7 @@ maildir_create_tmp(const struct deliver_request *req, const struct timeval *tv,
 			    (unsigned long)tv->tv_sec, (long)getpid(), n, host);
 		buf_reset(path);
 		buf_printf(path, "%stmp/%s", req->path, name->data);
-		if (*tmpfd < 0 && maildir_walk(req, "tmp", SAFE_MKDIR,
+		if (*tmpfd < 0 && maildir_walk(req, mdfd, "tmp", SAFE_MKDIR,
 			path->data, tmpfd, st) < 0)
 			return -1;
 		fd = openat(*tmpfd, name->data, O_WRONLY | O_CREAT | O_EXCL
@@ -126,9 +134,11 @@ maildir_create_tmp(const struct deliver_request *req, const struct timeval *tv,
 			return fd;
 		e = errno;
 		if (e == ENOENT && !rewalked++) {
-			/* tmp/ went away after the walk: make it again, once */
+			/* tmp/ went away after the walk: walk it again, once */
 			(void)close(*tmpfd);
 			*tmpfd = -1;
+			(void)close(*mdfd);
+			*mdfd = -1;
 			n--;
 			continue;
 		}
@@ -167,21 +177,22 @@ maildir_same_file(int dirfd, const char *name, const struct stat *sb)
 
 /* maildir_make_new - create cur/ (result ignored, as Postfix) and new/ */
 static int
-maildir_make_new(const struct deliver_request *req, const char *target,
-    int *newfd, struct vd_status *st)
+maildir_make_new(const struct deliver_request *req, int *mdfd,
+    const char *target, int *newfd, struct vd_status *st)
 {
 	int fd;
 
-	if (maildir_walk(req, "cur", SAFE_MKDIR, target, &fd, st) == 0)
+	if (maildir_walk(req, mdfd, "cur", SAFE_MKDIR, target, &fd, st) == 0)
 		(void)close(fd);
-	return maildir_walk(req, "new", SAFE_MKDIR, target, newfd, st);
+	return maildir_walk(req, mdfd, "new", SAFE_MKDIR, target, newfd, st);
 }
 
 /* maildir_link - link the tmp/ file into new/; 0, or -1 with st */
 static int
 maildir_link(const struct deliver_request *req, const struct timeval *tv,
-    const struct stat *sb, const char *host, int tmpfd, const char *tmpname,
-    int *newfd, struct buf *name, struct buf *path, struct vd_status *st)
+    const struct stat *sb, const char *host, int *mdfd, int tmpfd,
+    const char *tmpname, int *newfd, struct buf *name, struct buf *path,
+    struct vd_status *st)
 {
 	bool made = false;
 	int n, e = 0;
@@ -190,12 +201,13 @@ maildir_link(const struct deliver_request *req, const struct timeval *tv,
 		maildir_new_name(name, req, tv, sb, host, n);
 		buf_reset(path);
 		buf_printf(path, "%snew/%s", req->path, name->data);
-		if (*newfd < 0 && maildir_walk(req, "new", 0, path->data, newfd,
-			st) < 0) {
+		if (*newfd < 0 && maildir_walk(req, mdfd, "new", 0, path->data,
+			newfd, st) < 0) {
 			if (st->errnum != ENOENT || made)
 				return -1;
 			made = true;
-			if (maildir_make_new(req, path->data, newfd, st) < 0)
+			if (maildir_make_new(req, mdfd, path->data, newfd,
+				st) < 0)
 				return -1;
 		}
 		if (linkat(tmpfd, tmpname, *newfd, name->data, 0) == 0)
@@ -205,11 +217,14 @@ maildir_link(const struct deliver_request *req, const struct timeval *tv,
 		if (e == EEXIST && maildir_same_file(*newfd, name->data, sb))
 			return 0;
 		if (e == ENOENT && !made) {
-			/* new/ went away after the walk: make it again, once */
+			/* new/ went away after the walk: walk it again, once */
 			made = true;
 			(void)close(*newfd);
 			*newfd = -1;
-			if (maildir_make_new(req, path->data, newfd, st) < 0)
+			(void)close(*mdfd);
+			*mdfd = -1;
+			if (maildir_make_new(req, mdfd, path->data, newfd,
+				st) < 0)
 				return -1;
 			n--;
 			continue;
@@ -228,7 +243,7 @@ maildir_deliver(const struct deliver_request *req, struct vd_status *st)
 	struct buf host, hdr, tmpname, tmppath, newname, newpath;
 	struct timeval tv;
 	struct stat sb;
-	int tmpfd = -1, newfd = -1, fd = -1;
+	int mdfd = -1, tmpfd = -1, newfd = -1, fd = -1;
 	bool have_tmp = false, linked = false, ok = false;
 	int e;
 
@@ -241,8 +256,8 @@ maildir_deliver(const struct deliver_request *req, struct vd_status *st)
 	buf_init(&newpath);
 	maildir_host(&host, req);
 
-	if ((fd = maildir_create_tmp(req, &tv, host.data, &tmpfd, &tmpname,
-		 &tmppath, st)) < 0)
+	if ((fd = maildir_create_tmp(req, &tv, host.data, &mdfd, &tmpfd,
+		 &tmpname, &tmppath, st)) < 0)
 		goto out;
 	have_tmp = true;
 	copy_headers(&hdr, req, 0, 0);
@@ -257,7 +272,7 @@ maildir_deliver(const struct deliver_request *req, struct vd_status *st)
 		copy_write_status(st, errno);
 		goto out;
 	}
-	if (maildir_link(req, &tv, &sb, host.data, tmpfd, tmpname.data,
+	if (maildir_link(req, &tv, &sb, host.data, &mdfd, tmpfd, tmpname.data,
 		&newfd, &newname, &newpath, st) < 0)
 		goto out;
 	linked = true;
@@ -283,6 +298,8 @@ out:
 		(void)close(tmpfd);
 	if (newfd >= 0)
 		(void)close(newfd);
+	if (mdfd >= 0)
+		(void)close(mdfd);
 	buf_fini(&host);
 	buf_fini(&hdr);
 	buf_fini(&tmpname);

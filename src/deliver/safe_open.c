@@ -101,38 +101,32 @@ safe_mkdir(int fd, const char *comp, const char *path, size_t at_len)
 	return next;
 }
 
-/* safe_walk - open a directory below the base without following links */
-int
-safe_walk(const char *path, size_t base_len, int flags, int *fd_r,
-    struct safe_fail *f)
+/*
+ * safe_walk_comps - open the components of path[from..] one by one from
+ * the directory start (path[0..from) names it), in a private copy of
+ * path with each component NUL-terminated in turn.  With own_start,
+ * start is consumed (closed, or returned when nothing is left to walk);
+ * without, it stays the caller's.
+ */
+static int
+safe_walk_comps(int start, bool own_start, const char *path, size_t from,
+    int flags, int *fd_r, struct safe_fail *f)
 {
-	size_t len = strlen(path), i, start;
-	char *base = NULL, *comp = NULL;
+	size_t len = strlen(path), i, end;
+	char *copy = xstrdup(path), *comp;
 	struct stat sb;
-	int fd = -1, next, e;
+	int fd = start, next, e;
 
-	memset(f, 0, sizeof(*f));
-	if (base_len > len)
-		base_len = len;
-	if (base_len > 0)
-		base = xstrndup(path, base_len);
-	else
-		base = xstrdup(path[0] == '/' ? "/" : ".");
-	/* The base is the administrator's: links are followed here. */
-	if ((fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		safe_fail_set(f, errno, NULL, base_len);
-		goto out;
-	}
-	for (i = base_len; i < len;) {
+	for (i = from < len ? from : len; i < len;) {
 		while (i < len && path[i] == '/')
 			i++;
 		if (i == len)
 			break;
-		start = i;
-		while (i < len && path[i] != '/')
-			i++;
-		free(comp);
-		comp = xstrndup(path + start, i - start);
+		for (end = i; end < len && path[end] != '/'; end++)
+			;
+		comp = copy + i;
+		copy[end] = 0;
+		i = end;
 		if (strcmp(comp, ".") == 0)
 			continue;
 		if (strcmp(comp, "..") == 0) {
@@ -153,17 +147,56 @@ safe_walk(const char *path, size_t base_len, int flags, int *fd_r,
 				safe_fail_set(f, e, NULL, i);
 			goto out;
 		}
-		(void)close(fd);
+		if (fd != start || own_start)
+			(void)close(fd);
 		fd = next;
+	}
+	if (fd == start && !own_start
+	    && (fd = fcntl(start, F_DUPFD_CLOEXEC, 0)) < 0) {
+		safe_fail_set(f, errno, NULL, len);
+		fd = start;
+		goto out;
 	}
 	*fd_r = fd;
 	fd = -1;
 out:
-	if (fd >= 0)
+	if (fd >= 0 && (fd != start || own_start))
 		(void)close(fd);
-	free(base);
-	free(comp);
+	free(copy);
 	return f->errnum ? -1 : 0;
+}
+
+/* safe_walk - open a directory below the base without following links */
+int
+safe_walk(const char *path, size_t base_len, int flags, int *fd_r,
+    struct safe_fail *f)
+{
+	size_t len = strlen(path);
+	char *base;
+	int fd;
+
+	memset(f, 0, sizeof(*f));
+	if (base_len > len)
+		base_len = len;
+	if (base_len > 0)
+		base = xstrndup(path, base_len);
+	else
+		base = xstrdup(path[0] == '/' ? "/" : ".");
+	/* The base is the administrator's: links are followed here. */
+	fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	free(base);
+	if (fd < 0)
+		return safe_fail_set(f, errno, NULL, base_len);
+	return safe_walk_comps(fd, true, path, base_len, flags, fd_r, f);
+}
+
+/* safe_walk_at - safe_walk() on from a directory already walked */
+int
+safe_walk_at(int dirfd, const char *path, size_t dir_len, int flags,
+    int *fd_r, struct safe_fail *f)
+{
+	memset(f, 0, sizeof(*f));
+	return safe_walk_comps(dirfd, false, path, dir_len, flags, fd_r, f);
 }
 
 /* safe_refuse - st for a refused target (Postfix: EPERM/EISDIR texts) */

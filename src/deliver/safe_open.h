@@ -47,6 +47,13 @@ struct safe_fail {
  */
 int safe_walk(const char *path, size_t base_len, int flags, int *fd_r,
     struct safe_fail *f);
+/*
+ * safe_walk_at - the same for the rest of path, path[dir_len..], from
+ * dirfd, a directory safe_walk() opened for path[0..dir_len) (not
+ * closed; *fd_r is a new descriptor even when nothing is left to walk)
+ */
+int safe_walk_at(int dirfd, const char *path, size_t dir_len, int flags,
+    int *fd_r, struct safe_fail *f);
 
 /*
  * safe_fsync_dir - make the entries of directory dirfd (any descriptor,
