@@ -69,14 +69,8 @@ static const char *
 dict_cdb_copy(struct dict_cdb *t, struct buf *b, unsigned len, unsigned pos)
 {
 	const char *p = cdb_get(&t->cdb, len, pos);
-	const char *nul;
 
-	if (p == NULL)
-		return NULL;
-	nul = len ? memchr(p, 0, len) : NULL;
-	buf_reset(b);
-	buf_append(b, p, nul ? (size_t)(nul - p) : len);
-	return b->data;
+	return p ? dict_set_value(b, p, len) : NULL;
 }
 
 /* dict_cdb_lookup - with NUL, then without, as the file has them */
@@ -190,16 +184,12 @@ struct dict *
 dict_cdb_open(const char *name, int flags, struct vd_status *st)
 {
 	struct dict_cdb *t = xcalloc(1, sizeof(*t));
-	struct stat sb;
-	size_t n = strlen(name);
 
 	(void)flags;
 	buf_init(&t->key);
 	buf_init(&t->value);
 	t->try = DICT_CDB_TRY_NUL | DICT_CDB_TRY_NO_NUL;
-	t->path = xmalloc(n + 5);
-	memcpy(t->path, name, n);
-	memcpy(t->path + n, ".cdb", 5);
+	t->path = dict_file_path(name, ".cdb");
 	if ((t->fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
 		vd_status_errno(st, errno, "4.3.5", "cdb:%s: open database %s",
 		    name, t->path);
@@ -233,10 +223,7 @@ dict_cdb_open(const char *name, int flags, struct vd_status *st)
 		    t->path, "not a cdb file (bad format)");
 		goto fail;
 	}
-	if (stat(name, &sb) == 0 && sb.st_mtime > t->sb.st_mtime
-	    && sb.st_mtime < time(NULL) - 100)
-		log_warn("database %s is older than source file %s", t->path,
-		    name);
+	dict_warn_stale(t->path, name, t->sb.st_mtime);
 	t->dict.lookup = dict_cdb_lookup;
 	t->dict.sequence = dict_cdb_sequence;
 	t->dict.changed = dict_cdb_changed;
@@ -244,7 +231,6 @@ dict_cdb_open(const char *name, int flags, struct vd_status *st)
 	t->dict.props = DICT_PROP_FILE;
 	return &t->dict;
 fail:
-	memcpy(st->dsn, "4.3.5", sizeof("4.3.5"));
 	dict_cdb_close(&t->dict);
 	return NULL;
 }
@@ -388,7 +374,7 @@ dict_cdb_build(const char *path, FILE *src, const char *srcname, int flags,
 	struct dict_cdb_build b;
 	struct buf cdb_path, tmp, dir;
 	struct stat sb;
-	const char *slash;
+	const char *base;
 	mode_t mode = 0644;
 	int fd = -1, ret = -1;
 	bool started = false, created = false;
@@ -405,12 +391,7 @@ dict_cdb_build(const char *path, FILE *src, const char *srcname, int flags,
 	buf_printf(&cdb_path, "%s.cdb", path);
 	buf_printf(&tmp, "%s.tmp.XXXXXX", cdb_path.data);
 	b.tmp = tmp.data;
-	if ((slash = strrchr(cdb_path.data, '/')) == NULL)
-		buf_puts(&dir, ".");
-	else if (slash == cdb_path.data)
-		buf_puts(&dir, "/");
-	else
-		buf_append(&dir, cdb_path.data, (size_t)(slash - cdb_path.data));
+	dict_split_dir(cdb_path.data, &dir, &base);
 	if (stat(cdb_path.data, &sb) == 0)
 		mode = sb.st_mode & 07777;
 	if ((fd = mkostemp(tmp.data, O_CLOEXEC)) < 0) {

@@ -109,25 +109,6 @@ dict_db_msgcall(const DB_ENV *env, const char *msg)
 	dict_db_errcall(env, NULL, msg);
 }
 
-/* dict_db_split - "dir/base.db" into its directory and base name */
-static void
-dict_db_split(const char *path, struct buf *dir, const char **base_r)
-{
-	const char *slash = strrchr(path, '/');
-
-	buf_reset(dir);
-	if (slash == NULL) {
-		buf_puts(dir, ".");
-		*base_r = path;
-	} else if (slash == path) {
-		buf_puts(dir, "/");
-		*base_r = slash + 1;
-	} else {
-		buf_append(dir, path, (size_t)(slash - path));
-		*base_r = slash + 1;
-	}
-}
-
 /* dict_db_check_version - the library is the one we were compiled with */
 static int
 dict_db_check_version(struct vd_status *st)
@@ -204,18 +185,6 @@ dict_db_unlock(struct dict_db *t)
 {
 	if (flock(t->fd, LOCK_UN) < 0)
 		log_warn("%s: unlock database: %s", t->path, strerror(errno));
-}
-
-/* dict_db_set_value - keep a NUL-terminated copy of what DB returned */
-static const char *
-dict_db_set_value(struct buf *b, const DBT *v)
-{
-	const char *p = v->data;
-	const char *nul = v->size ? memchr(p, 0, v->size) : NULL;
-
-	buf_reset(b);
-	buf_append(b, p, nul ? (size_t)(nul - p) : v->size);
-	return b->data;
 }
 
 /*
@@ -340,7 +309,7 @@ dict_db_lookup_raw(struct dict *d, const char *key, const char **value_r,
 			r = LK_ERROR;
 		} else if (err == 0) {
 			t->try = forms[i];
-			*value_r = dict_db_set_value(&t->value, &v);
+			*value_r = dict_set_value(&t->value, v.data, v.size);
 			r = LK_FOUND;
 		} else if (err != DB_NOTFOUND) {
 			vd_status_set(st, "4.3.5", "%s:%s: lookup error: %s",
@@ -386,8 +355,8 @@ dict_db_sequence_raw(struct dict *d, bool first, const char **key_r,
 	if (err == 0 && (k.size > DICT_DB_VALUE_MAX || v.size > DICT_DB_VALUE_MAX))
 		err = EINVAL;
 	if (err == 0) {
-		*key_r = dict_db_set_value(&t->key, &k);
-		*value_r = dict_db_set_value(&t->value, &v);
+		*key_r = dict_set_value(&t->key, k.data, k.size);
+		*value_r = dict_set_value(&t->value, v.data, v.size);
 		r = LK_FOUND;
 		goto out;
 	}
@@ -488,18 +457,6 @@ dict_db_close(struct dict *d)
 	free(t);
 }
 
-/* dict_db_warn_stale - Postfix's "database is older than source file" */
-static void
-dict_db_warn_stale(const char *db_path, const char *src, time_t db_mtime)
-{
-	struct stat sb;
-
-	if (stat(src, &sb) == 0 && sb.st_mtime > db_mtime
-	    && sb.st_mtime < time(NULL) - 100)
-		log_warn("database %s is older than source file %s", db_path,
-		    src);
-}
-
 /* dict_db_open - open PATH.db of the given type */
 static struct dict *
 dict_db_open(const char *type, DBTYPE dbtype, const char *name, int flags,
@@ -518,9 +475,7 @@ dict_db_open(const char *type, DBTYPE dbtype, const char *name, int flags,
 	buf_init(&t->value);
 	t->fd = -1;
 	t->try = DICT_DB_TRY_NUL | DICT_DB_TRY_NO_NUL;
-	t->path = xmalloc(strlen(name) + 4);
-	memcpy(t->path, name, strlen(name));
-	memcpy(t->path + strlen(name), ".db", 4);
+	t->path = dict_file_path(name, ".db");
 	if (dict_db_check_version(st) < 0)
 		goto fail;
 	/* the usual reasons first, with the usual words */
@@ -530,7 +485,7 @@ dict_db_open(const char *type, DBTYPE dbtype, const char *name, int flags,
 		goto fail;
 	}
 	(void)close(fd);
-	dict_db_split(t->path, &dir, &base);
+	dict_split_dir(t->path, &dir, &base);
 	if (dict_db_env(dir.data, t->path, DICT_DB_READ_CACHE, &t->env, st)
 	    < 0)
 		goto fail;
@@ -564,7 +519,7 @@ dict_db_open(const char *type, DBTYPE dbtype, const char *name, int flags,
 		    name, t->path, err ? db_strerror(err) : strerror(errno));
 		goto fail;
 	}
-	dict_db_warn_stale(t->path, name, t->sb.st_mtime);
+	dict_warn_stale(t->path, name, t->sb.st_mtime);
 	buf_fini(&dir);
 	t->dict.lookup = dict_db_lookup;
 	t->dict.sequence = dict_db_sequence;
@@ -573,7 +528,6 @@ dict_db_open(const char *type, DBTYPE dbtype, const char *name, int flags,
 	t->dict.props = DICT_PROP_FILE;
 	return &t->dict;
 fail:
-	memcpy(st->dsn, "4.3.5", sizeof("4.3.5"));
 	buf_fini(&dir);
 	dict_db_close(&t->dict);
 	return NULL;
@@ -731,7 +685,7 @@ dict_db_build(const char *type, DBTYPE dbtype, const char *name, FILE *src,
 	if (dict_db_count_lines(src, srcname, dbtype == DB_HASH, &nelem,
 		&cache, st) < 0)
 		goto out;
-	dict_db_split(db_path.data, &dir, &base);
+	dict_split_dir(db_path.data, &dir, &base);
 	if (dict_db_env(dir.data, db_path.data, cache, &env, st)
 	    < 0)
 		goto out;

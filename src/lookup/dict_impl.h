@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "lookup/dict.h"
 #include "status.h"
@@ -42,6 +43,20 @@ bool dict_file_changed(const char *path, const struct stat *sb);
  * st (4.3.0) naming the step and the path.
  */
 int dict_fsync_path(const char *path, bool is_dir, struct vd_status *st);
+
+/* Shared by the indexed types (dict_db.c, dict_cdb.c): */
+struct buf;
+/* dict_file_path - name + suffix (".db", ".cdb"), allocated */
+char *dict_file_path(const char *name, const char *suffix);
+/*
+ * dict_split_dir - "dir/base" into dir ("." or "/" where that is all)
+ * and *base_r (inside path)
+ */
+void dict_split_dir(const char *path, struct buf *dir, const char **base_r);
+/* dict_set_value - b holds p[0..len) up to its first NUL; b->data */
+const char *dict_set_value(struct buf *b, const void *p, size_t len);
+/* dict_warn_stale - Postfix's "database is older than source file" */
+void dict_warn_stale(const char *db_path, const char *src, time_t db_mtime);
 
 typedef struct dict *dict_open_fn(const char *name, int flags,
     struct vd_status *st);

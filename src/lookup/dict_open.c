@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "log.h"
 #include "lookup/dict.h"
 #include "lookup/dict_impl.h"
 
@@ -131,8 +132,11 @@ dict_open(const char *spec, int flags, struct vd_status *st)
 	bare = dict_strip_proxy(spec);
 	if (dict_parse_spec(spec, bare, &t, &name, st) < 0)
 		return NULL;
-	if ((d = t->open(name, flags, st)) == NULL)
+	if ((d = t->open(name, flags, st)) == NULL) {
+		/* whatever the errno was: a table that cannot be opened */
+		memcpy(st->dsn, "4.3.5", sizeof("4.3.5"));
 		return NULL;
+	}
 	d->type = t->name;
 	d->name = xstrdup(name);
 	d->spec = xstrdup(bare);
@@ -266,6 +270,56 @@ dict_fsync_path(const char *path, bool is_dir, struct vd_status *st)
 	if (close(fd) < 0)
 		return vd_status_errno(st, errno, "4.3.0", "close %s", path);
 	return 0;
+}
+
+char *
+dict_file_path(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), m = strlen(suffix);
+	char *p = xmalloc(n + m + 1);
+
+	memcpy(p, name, n);
+	memcpy(p + n, suffix, m + 1);
+	return p;
+}
+
+void
+dict_split_dir(const char *path, struct buf *dir, const char **base_r)
+{
+	const char *slash = strrchr(path, '/');
+
+	buf_reset(dir);
+	if (slash == NULL) {
+		buf_puts(dir, ".");
+		*base_r = path;
+	} else if (slash == path) {
+		buf_puts(dir, "/");
+		*base_r = slash + 1;
+	} else {
+		buf_append(dir, path, (size_t)(slash - path));
+		*base_r = slash + 1;
+	}
+}
+
+const char *
+dict_set_value(struct buf *b, const void *p, size_t len)
+{
+	const char *nul = len ? memchr(p, 0, len) : NULL;
+
+	buf_reset(b);
+	buf_append(b, p, nul ? (size_t)(nul - (const char *)p) : len);
+	return b->data;
+}
+
+void
+dict_warn_stale(const char *db_path, const char *src, time_t db_mtime)
+{
+	struct stat sb;
+
+	if (stat(src, &sb) == 0 && sb.st_mtime > db_mtime
+	    && sb.st_mtime < time(NULL) - 100)
+		log_warn("database %s is older than source file %s", db_path,
+		    src);
 }
 
 const char *
