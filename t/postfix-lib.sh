@@ -127,28 +127,8 @@ pf_sed() {
 # master.cf: the daemons a virtual-only Postfix needs (no smtpd, no
 # local(8), nothing chrooted), then contrib/postfix/master.cf.
 {
-	cat <<'MASTER'
-# Written by vdeliver's t/postfix-lib.sh for a test instance.
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-virtual   unix  -       n       n       -       -       virtual
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-MASTER
+	echo "# Written by vdeliver's t/postfix-lib.sh for a test instance."
+	cat "$top_srcdir/t/data/postfix-daemons.cf"
 	pf_sed "$PF_CONTRIB/master.cf"
 } > "$PF_ETC/master.cf"
 

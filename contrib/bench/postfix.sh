@@ -52,33 +52,17 @@ while [ $i -lt 10 ]; do
 	i=$((i + 1))
 done
 
-cat > "$PF_ETC/master.cf" <<EOF
-# Written by vdeliver's contrib/bench/postfix.sh.
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-virtual   unix  -       n       n       -       -       virtual
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
+{
+	echo "# Written by vdeliver's contrib/bench/postfix.sh."
+	cat "$here/../../t/data/postfix-daemons.cf"
+	cat <<EOF
 vdeliver  unix  -       n       n       -       -       pipe
   flags=X user=vmail null_sender=
   argv=$VD -c $PF_ETC -f \${sender} -a \${original_recipient} -q \${queue_id} -- \${recipient}
 vdeliver-lmtp  unix  -  n       n       -       -       spawn
   user=vmail argv=$VD -c $PF_ETC --lmtp
 EOF
+} > "$PF_ETC/master.cf"
 
 # pf_main TRANSPORT DEFER: main.cf for one phase
 pf_main() {
