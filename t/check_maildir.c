@@ -201,46 +201,18 @@ START_TEST(test_maildir_tmp_taken)
 END_TEST
 
 /* Failure cases: nothing in new/, tmp/ empty afterwards. */
-static int hook_errno;
-static size_t hook_budget;
-
-static ssize_t
-hook_fail(int fd, const struct iovec *iov, int n)
-{
-	size_t len;
-
-	(void)n;
-	if (hook_budget == 0) {
-		errno = hook_errno;
-		return -1;
-	}
-	len = iov[0].iov_len < hook_budget ? iov[0].iov_len : hook_budget;
-	hook_budget -= len;
-	return write(fd, iov[0].iov_base, len);
-}
-
-static const struct {
-	int err;
-	const char *dsn;
-} write_errors[] = {
-	{ EIO, "4.3.0" }, { ENOSPC, "4.3.0" }, { EDQUOT, "5.2.2" },
-	{ EFBIG, "5.2.2" },
-};
-
 START_TEST(test_maildir_write_error)
 {
 	struct dt t;
 	char want[256];
 
 	dt_setup(&t, "maildir", "Maildir/");
-	hook_errno = write_errors[_i].err;
-	hook_budget = 30;
-	copy_writev_hook = hook_fail;
+	dt_arm_write_error(dt_write_errors[_i].err, 30);
 	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
 	copy_writev_hook = NULL;
-	ck_assert_str_eq(t.st.dsn, write_errors[_i].dsn);
+	ck_assert_str_eq(t.st.dsn, dt_write_errors[_i].dsn);
 	DT_FMT(want, "maildir delivery failed: error writing message: %s",
-	    strerror(write_errors[_i].err));
+	    strerror(dt_write_errors[_i].err));
 	ck_assert_str_eq(t.st.text, want);
 	ck_assert_int_le(dt_count(md_sub(&t, "new")), 0);
 	ck_assert_int_eq(dt_count(md_sub(&t, "tmp")), 0);
@@ -454,7 +426,7 @@ maildir_suite(void)
 	tcase_add_test(tc, test_maildir_unique);
 	tcase_add_test(tc, test_maildir_tmp_taken);
 	tcase_add_loop_test(tc, test_maildir_write_error, 0,
-	    sizeof(write_errors) / sizeof(write_errors[0]));
+	    DT_N_WRITE_ERRORS);
 	tcase_add_test(tc, test_maildir_limit);
 	tcase_add_test(tc, test_maildir_rlimit);
 	tcase_add_test(tc, test_maildir_eacces);

@@ -393,32 +393,6 @@ START_TEST(test_mbox_rlimit)
 END_TEST
 
 /* write errors after some bytes: the mbox is truncated back */
-static int hook_errno;
-static size_t hook_budget;
-
-static ssize_t
-hook_fail(int fd, const struct iovec *iov, int n)
-{
-	size_t len;
-
-	(void)n;
-	if (hook_budget == 0) {
-		errno = hook_errno;
-		return -1;
-	}
-	len = iov[0].iov_len < hook_budget ? iov[0].iov_len : hook_budget;
-	hook_budget -= len;
-	return write(fd, iov[0].iov_base, len);
-}
-
-static const struct {
-	int err;
-	const char *dsn;
-} write_errors[] = {
-	{ EIO, "4.3.0" }, { ENOSPC, "4.3.0" }, { EDQUOT, "5.2.2" },
-	{ EFBIG, "5.2.2" },
-};
-
 START_TEST(test_mbox_write_error)
 {
 	struct dt t;
@@ -427,22 +401,19 @@ START_TEST(test_mbox_write_error)
 
 	dt_setup(&t, "mbox", "box");
 	setup_old(&t);
-	hook_errno = write_errors[_i].err;
-	hook_budget = 40;
-	copy_writev_hook = hook_fail;
+	dt_arm_write_error(dt_write_errors[_i].err, 40);
 	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
 	copy_writev_hook = NULL;
-	ck_assert_str_eq(t.st.dsn, write_errors[_i].dsn);
+	ck_assert_str_eq(t.st.dsn, dt_write_errors[_i].dsn);
 	DT_FMT(want, "delivery failed to mailbox %s: error "
-	    "writing message: %s", t.path, strerror(write_errors[_i].err));
+	    "writing message: %s", t.path, strerror(dt_write_errors[_i].err));
 	ck_assert_str_eq(t.st.text, want);
 	got = test_read_file(t.path, &len);
 	ck_assert_str_eq(got, OLD);
 	free(got);
 	/* on a mailbox this delivery created, the file goes away again */
 	ck_assert_int_eq(unlink(t.path), 0);
-	hook_budget = 40;
-	copy_writev_hook = hook_fail;
+	dt_arm_write_error(dt_write_errors[_i].err, 40);
 	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
 	copy_writev_hook = NULL;
 	ck_assert_int_eq(access(t.path, F_OK), -1);
@@ -583,7 +554,7 @@ mbox_suite(void)
 	tcase_add_test(tc, test_mbox_limit_exact);
 	tcase_add_test(tc, test_mbox_rlimit);
 	tcase_add_loop_test(tc, test_mbox_write_error, 0,
-	    sizeof(write_errors) / sizeof(write_errors[0]));
+	    DT_N_WRITE_ERRORS);
 	tcase_add_test(tc, test_mbox_eacces);
 	tcase_add_test(tc, test_mbox_foreign_owner);
 	tcase_add_test(tc, test_mbox_base_symlink);

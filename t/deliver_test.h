@@ -26,6 +26,7 @@
 #include "buf.h"
 #include "log.h"
 #include "message.h"
+#include "deliver/copy.h"
 #include "deliver/deliver.h"
 #include "testlib.h"
 
@@ -199,5 +200,45 @@ dt_first(const char *dir)
 	closedir(d);
 	return name;
 }
+
+/*
+ * Write failures: dt_arm_write_error(e, budget) makes copy_write() write
+ * budget bytes, then fail with errno e; dt_write_errors are the errors
+ * a mailbox write is tested with, and the status each must give.
+ */
+static int dt_hook_errno;
+static size_t dt_hook_budget;
+
+static inline ssize_t
+dt_hook_fail(int fd, const struct iovec *iov, int n)
+{
+	size_t len;
+
+	(void)n;
+	if (dt_hook_budget == 0) {
+		errno = dt_hook_errno;
+		return -1;
+	}
+	len = iov[0].iov_len < dt_hook_budget ? iov[0].iov_len : dt_hook_budget;
+	dt_hook_budget -= len;
+	return write(fd, iov[0].iov_base, len);
+}
+
+static inline void
+dt_arm_write_error(int e, size_t budget)
+{
+	dt_hook_errno = e;
+	dt_hook_budget = budget;
+	copy_writev_hook = dt_hook_fail;
+}
+
+static const struct {
+	int err;
+	const char *dsn;
+} dt_write_errors[] = {
+	{ EIO, "4.3.0" }, { ENOSPC, "4.3.0" }, { EDQUOT, "5.2.2" },
+	{ EFBIG, "5.2.2" },
+};
+#define DT_N_WRITE_ERRORS (sizeof(dt_write_errors) / sizeof(dt_write_errors[0]))
 
 #endif
