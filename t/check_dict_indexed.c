@@ -41,24 +41,12 @@ static const struct type types[] = {
 
 #define N_TYPES (int)(sizeof(types) / sizeof(types[0]))
 
-static char logged[16384];
 static char *dir;
-
-/* log_capture - keep every log record, one per line */
-static void
-log_capture(int prio, const char *text)
-{
-	size_t n = strlen(logged);
-
-	(void)prio;
-	snprintf(logged + n, sizeof(logged) - n, "%s\n", text);
-}
 
 static void
 setup(void)
 {
-	logged[0] = 0;
-	log_set_hook(log_capture);
+	test_log_capture();
 	dir = test_mkdtemp("dict-indexed");
 }
 
@@ -188,7 +176,7 @@ START_TEST(test_build_lookup)
 	struct dict *d;
 
 	ck_assert_int_eq(build(t, "m", source, 0, &st), 0);
-	ck_assert_str_eq(logged, "");
+	ck_assert_str_eq(test_logged, "");
 	ck_assert_int_eq(count_entries(), 2);	/* source and table only */
 	d = open_ok(t, "m", 0);
 	ck_assert_str_eq(d->type, t->name);
@@ -217,7 +205,7 @@ START_TEST(test_build_lookup)
 	expect(d, "USER@EXAMPLE.COM", LK_FOUND, "example.com/user/");
 	expect(d, "User@Example.COM", LK_FOUND, "example.com/user/");
 	dict_close(&d);
-	ck_assert_str_eq(logged, "");
+	ck_assert_str_eq(test_logged, "");
 }
 END_TEST
 
@@ -257,7 +245,7 @@ START_TEST(test_bad_lines)
 				  "\"\"  empty-quotes\n";
 
 	ck_assert_int_eq(buildn(t, "bad", bad, sizeof(bad) - 1, 0, &st), 0);
-	ck_assert_str_eq(logged,
+	ck_assert_str_eq(test_logged,
 	    "warning: bad:2: unbalanced '\"' in '\"unbal@x v' -- ignoring "
 	    "this line\n"
 	    "warning: bad:3: expected format: key whitespace value -- "
@@ -288,26 +276,26 @@ START_TEST(test_duplicates)
 	struct dict *d;
 
 	ck_assert_int_eq(build(t, "d", dups, 0, &st), 0);
-	ck_assert_str_eq(logged, "warning: d:2: duplicate entry: \"k\"\n"
+	ck_assert_str_eq(test_logged, "warning: d:2: duplicate entry: \"k\"\n"
 	    "warning: d:3: duplicate entry: \"k\"\n");
 	d = open_ok(t, "d", 0);
 	expect(d, "k", LK_FOUND, "first");
 	dict_close(&d);
-	logged[0] = 0;
+	test_logged[0] = 0;
 	ck_assert_int_eq(build(t, "d", dups, DICT_BUILD_DUP_REPLACE, &st), 0);
-	ck_assert_str_eq(logged, "");
+	ck_assert_str_eq(test_logged, "");
 	d = open_ok(t, "d", 0);
 	expect(d, "k", LK_FOUND, "third");
 	expect(d, "j", LK_FOUND, "x");
 	dict_close(&d);
 	ck_assert_int_eq(build(t, "d", dups, DICT_BUILD_DUP_IGNORE, &st), 0);
-	ck_assert_str_eq(logged, "");
+	ck_assert_str_eq(test_logged, "");
 	d = open_ok(t, "d", 0);
 	expect(d, "k", LK_FOUND, "first");
 	dict_close(&d);
 	/* without folding, K and k are different keys */
 	ck_assert_int_eq(build(t, "d", dups, DICT_BUILD_NO_FOLD, &st), 0);
-	ck_assert_str_eq(logged, "warning: d:3: duplicate entry: \"k\"\n");
+	ck_assert_str_eq(test_logged, "warning: d:3: duplicate entry: \"k\"\n");
 }
 END_TEST
 
@@ -746,11 +734,11 @@ START_TEST(test_stale_warning)
 	ts[0].tv_sec = ts[1].tv_sec = 1030000000;
 	snprintf(src, sizeof(src), "%s/old", dir);
 	ck_assert_int_eq(utimensat(AT_FDCWD, src, ts, 0), 0);
-	logged[0] = 0;
+	test_logged[0] = 0;
 	d = open_ok(t, "old", 0);
 	snprintf(want, sizeof(want), "warning: database %s is older than "
 	    "source file %s\n", file(t, "old"), src);
-	ck_assert_str_eq(logged, want);
+	ck_assert_str_eq(test_logged, want);
 	dict_close(&d);
 }
 END_TEST

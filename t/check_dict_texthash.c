@@ -18,24 +18,12 @@
 #include "lookup/maps.h"
 #include "testlib.h"
 
-static char logged[16384];
 static char *dir;
-
-/* log_capture - keep every log record, one per line */
-static void
-log_capture(int prio, const char *text)
-{
-	size_t n = strlen(logged);
-
-	(void)prio;
-	snprintf(logged + n, sizeof(logged) - n, "%s\n", text);
-}
 
 static void
 setup(void)
 {
-	logged[0] = 0;
-	log_set_hook(log_capture);
+	test_log_capture();
 	dir = test_mkdtemp("dict-texthash");
 }
 
@@ -177,7 +165,7 @@ START_TEST(test_texthash)
 
 	d = dict_open(spec, 0, &st);
 	ck_assert_msg(d != NULL, "%s", st.text);
-	ck_assert_str_eq(logged, "");
+	ck_assert_str_eq(test_logged, "");
 	ck_assert(d->props & DICT_PROP_FILE);
 	expect(d, "user@example.com", LK_FOUND, "example.com/user/");
 	/* keys are not folded: the folded query virtual(8) makes misses */
@@ -222,7 +210,7 @@ START_TEST(test_bad_lines)
 	    "ignoring this line\n"
 	    "warning: %s/bad:4: record is in \"key: value\" format; is this "
 	    "an alias file?\n", dir, dir, dir);
-	ck_assert_str_eq(logged, want);
+	ck_assert_str_eq(test_logged, want);
 	expect(d, "good", LK_FOUND, "v");
 	expect(d, "alias:", LK_FOUND, "v");
 	expect(d, "other", LK_FOUND, "v2");
@@ -246,7 +234,7 @@ START_TEST(test_duplicate)
 	ck_assert_str_eq(st.dsn, "4.3.5");
 	snprintf(want, sizeof(want), "warning: %s/dup:3: duplicate entry: "
 	    "\"a\"\n", dir);
-	ck_assert_str_eq(logged, want);
+	ck_assert_str_eq(test_logged, want);
 	snprintf(want, sizeof(want), "%s: %s/dup:3: duplicate entry: \"a\"",
 	    spec, dir);
 	ck_assert_str_eq(st.text, want);

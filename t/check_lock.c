@@ -225,7 +225,7 @@ START_TEST(test_lock_nlink_changed)
 	ck_assert_str_eq(t.st.dsn, "4.2.0");
 	ck_assert_msg(strstr(t.st.text, ": target file status changed "
 	    "unexpectedly") != NULL, "%s", t.st.text);
-	ck_assert(strstr(dt_log, "/box: file status changed unexpectedly"));
+	ck_assert(strstr(test_logged, "/box: file status changed unexpectedly"));
 	got = test_read_file(t.path, &len);
 	ck_assert_str_eq(got, OLD);
 	free(got);
@@ -312,8 +312,8 @@ START_TEST(test_lock_dot_stale)
 	sleep(2);
 	ck_assert_int_eq(deliver(&t.req, &t.st), 0);
 	ck_assert_int_eq(access(lock, F_OK), -1);
-	ck_assert_msg(strstr(dt_log, "box.lock: removed stale lock file"),
-	    "%s", dt_log);
+	ck_assert_msg(strstr(test_logged, "box.lock: removed stale lock file"),
+	    "%s", test_logged);
 	dt_teardown(&t);
 }
 END_TEST

@@ -10,23 +10,11 @@
 #include "lookup/dict.h"
 #include "testlib.h"
 
-static char logged[8192];
-
-/* log_capture - keep every log record, one per line */
-static void
-log_capture(int prio, const char *text)
-{
-	size_t n = strlen(logged);
-
-	(void)prio;
-	snprintf(logged + n, sizeof(logged) - n, "%s\n", text);
-}
 
 static void
 setup(void)
 {
-	logged[0] = 0;
-	log_set_hook(log_capture);
+	test_log_capture();
 }
 
 struct open_case {

@@ -292,8 +292,8 @@ START_TEST(test_maildir_eacces)
 	    t.st.text);
 	DT_FMT(want, "maildir access problem for UID/GID=%lu/%lu: create "
 	    "maildir file ", (unsigned long)t.req.uid, (unsigned long)t.req.gid);
-	ck_assert_msg(strstr(dt_log, want) != NULL, "%s", dt_log);
-	ck_assert(strstr(dt_log, "perhaps you need to create the maildirs in "
+	ck_assert_msg(strstr(test_logged, want) != NULL, "%s", test_logged);
+	ck_assert(strstr(test_logged, "perhaps you need to create the maildirs in "
 	    "advance") != NULL);
 	ck_assert_int_eq(dt_count(test_path(t.base, "d")), 0);
 	ck_assert_int_eq(chmod(test_path(t.base, "d"), 0755), 0);

@@ -10,23 +10,11 @@
 #include "lookup/maps.h"
 #include "testlib.h"
 
-static char logged[8192];
-
-/* log_capture - keep every log record, one per line */
-static void
-log_capture(int prio, const char *text)
-{
-	size_t n = strlen(logged);
-
-	(void)prio;
-	snprintf(logged + n, sizeof(logged) - n, "%s\n", text);
-}
 
 static void
 setup(void)
 {
-	logged[0] = 0;
-	log_set_hook(log_capture);
+	test_log_capture();
 }
 
 struct maps_case {
@@ -137,7 +125,7 @@ START_TEST(test_empty_value_warnings)
 	const char *v;
 
 	ck_assert_int_eq(maps_find(m, "u@x", 0, &v, &st), LK_ERROR);
-	ck_assert_str_eq(logged,
+	ck_assert_str_eq(test_logged,
 	    "warning: virtual_mailbox_maps lookup of u@x returns an empty "
 	    "string result\n"
 	    "warning: virtual_mailbox_maps should return NO RESULT in case "
@@ -152,13 +140,13 @@ START_TEST(test_unavailable_warning)
 	struct vd_status st;
 	const char *v;
 
-	ck_assert_str_eq(logged, "warning: inline:{x is unavailable. bad "
+	ck_assert_str_eq(test_logged, "warning: inline:{x is unavailable. bad "
 	    "syntax: \"inline:{x\"; need \"inline:{name=value...}\"\n");
-	logged[0] = 0;
+	test_logged[0] = 0;
 	ck_assert_int_eq(maps_find(m, "u@x", 0, &v, &st), LK_ERROR);
 	ck_assert_str_eq(st.text, "bad syntax: \"inline:{x\"; need "
 	    "\"inline:{name=value...}\"");
-	ck_assert_str_eq(logged,
+	ck_assert_str_eq(test_logged,
 	    "warning: inline:{x lookup error for \"u@x\"\n");
 	maps_free(&m);
 }

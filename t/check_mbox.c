@@ -332,8 +332,8 @@ START_TEST(test_mbox_fifo_warning)
 	dt_setup(&t, "mbox", "box");
 	setup_fifo(&t);
 	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
-	ck_assert_msg(strstr(dt_log, "recipient info@example.com: destination ")
-	    && strstr(dt_log, "/box is not a regular file"), "%s", dt_log);
+	ck_assert_msg(strstr(test_logged, "recipient info@example.com: destination ")
+	    && strstr(test_logged, "/box is not a regular file"), "%s", test_logged);
 	dt_teardown(&t);
 }
 END_TEST
@@ -484,7 +484,7 @@ START_TEST(test_mbox_foreign_owner)
 	DT_FMT(want, "delivery failed to mailbox %s: "
 	    "destination %s is not owned by recipient", t.path, t.path);
 	ck_assert_str_eq(t.st.text, want);
-	ck_assert(strstr(dt_log, "specify \"strict_mailbox_ownership = no\" "
+	ck_assert(strstr(test_logged, "specify \"strict_mailbox_ownership = no\" "
 	    "to ignore mailbox ownership mismatch") != NULL);
 	got = test_read_file(t.path, &len);
 	ck_assert_str_eq(got, OLD);

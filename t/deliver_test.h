@@ -9,7 +9,7 @@
  *	added, unlike message_from_mem()).  dt_become_user() lets a test
  *	that is run as root continue as an unprivileged uid (65534), so
  *	permission checks apply; Check forks every test, so the switch
- *	ends with the test.  Log records are collected in dt_log.
+ *	ends with the test.  Log records are collected in test_logged.
  */
 #ifndef VD_T_DELIVER_TEST_H
 #define VD_T_DELIVER_TEST_H
@@ -46,18 +46,6 @@ struct dt {
 	struct vd_status st;
 };
 
-static char dt_log[8192];
-
-/* dt_log_hook - collect log records, one per line */
-static inline void
-dt_log_hook(int prio, const char *text)
-{
-	size_t len = strlen(dt_log);
-
-	(void)prio;
-	snprintf(dt_log + len, sizeof(dt_log) - len, "%s\n", text);
-}
-
 /* dt_msg - a message with exactly these bytes */
 static inline void
 dt_msg(struct vd_message *m, const char *p, size_t n)
@@ -90,8 +78,7 @@ dt_setup(struct dt *t, const char *tag, const char *name)
 	t->req.stale_lock_time = 500;
 	t->req.strict_ownership = true;
 	t->req.hostname = "mx.example.com";
-	dt_log[0] = 0;
-	log_set_hook(dt_log_hook);
+	test_log_capture();
 	umask(022);
 }
 

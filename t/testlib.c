@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "testlib.h"
 
 int
@@ -145,4 +146,23 @@ bool
 test_is_root(void)
 {
 	return geteuid() == 0;
+}
+
+char test_logged[16384];
+
+/* test_logged_hook - one record, one line */
+static void
+test_logged_hook(int prio, const char *text)
+{
+	size_t n = strlen(test_logged);
+
+	(void)prio;
+	snprintf(test_logged + n, sizeof(test_logged) - n, "%s\n", text);
+}
+
+void
+test_log_capture(void)
+{
+	test_logged[0] = 0;
+	log_set_hook(test_logged_hook);
 }

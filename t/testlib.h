@@ -41,5 +41,11 @@ char *test_read_file(const char *path, size_t *len_r);
 const char *test_srcdir(void);
 /* test_is_root - euid 0 */
 bool test_is_root(void);
+/*
+ * test_log_capture - from now on every log record is appended to
+ * test_logged, one per line, instead of being written (emptied here)
+ */
+extern char test_logged[16384];
+void test_log_capture(void);
 
 #endif
