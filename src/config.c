@@ -1387,17 +1387,3 @@ config_free(struct vd_config *cfg)
 	cf_store_free(cfg->raw);
 	memset(cfg, 0, sizeof(*cfg));
 }
-
-/* config_split_list - a list value as items (textline.h) */
-char **
-config_split_list(const char *value)
-{
-	return text_split_list(value, TEXT_LIST_SEPS);
-}
-
-/* config_list_free - free what config_split_list() returned */
-void
-config_list_free(char **list)
-{
-	text_list_free(list);
-}

@@ -110,12 +110,4 @@ int config_lookup(const struct vd_config *cfg, const char *name,
 /* config_free - release everything config_load() allocated */
 void config_free(struct vd_config *cfg);
 
-/*
- * config_split_list - split a list value at commas and white space,
- * keeping "{...}" groups together (braces are kept).  Returns a
- * NULL-terminated array the caller frees with config_list_free().
- */
-char **config_split_list(const char *value);
-void config_list_free(char **list);
-
 #endif

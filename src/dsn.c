@@ -98,19 +98,6 @@ dsn_put_date(struct buf *b, time_t t)
 	    off / 60, off % 60);
 }
 
-/* dsn_utf8_len - length of the UTF-8 sequence that lead starts, or 0 */
-static size_t
-dsn_utf8_len(unsigned char lead)
-{
-	if (lead >= 0xc2 && lead <= 0xdf)
-		return 2;
-	if (lead >= 0xe0 && lead <= 0xef)
-		return 3;
-	if (lead >= 0xf0 && lead <= 0xf4)
-		return 4;
-	return 0;
-}
-
 /*
  * dsn_put_value - s on one line: printable ASCII as it is, with utf8
  * valid UTF-8 too, every other byte (CR, LF, other controls, DEL,
@@ -127,8 +114,8 @@ dsn_put_value(struct buf *b, const char *s, bool utf8)
 			buf_putc(b, p[i]);
 			continue;
 		}
-		if (utf8 && p[i] >= 0x80 && (n = dsn_utf8_len(p[i])) > 0
-		    && n <= len - i && utf8_is_valid(s + i, n)) {
+		if (utf8 && p[i] >= 0x80
+		    && (n = utf8_seq_len(s + i, len - i)) > 0) {
 			buf_append(b, s + i, n);
 			i += n - 1;
 			continue;

@@ -235,22 +235,6 @@ lmtp_line_limit(const struct vd_config *cfg)
 	    ? (size_t)cfg->vdeliver_lmtp_line_length_limit : LMTP_LINE_LIMIT;
 }
 
-/*
- * lmtp_size_limit - the message size limit, 0 = none:
- * vdeliver_lmtp_message_size_limit, which the config reader sets to
- * virtual_mailbox_limit when it is 0 (a bigger message could never be
- * delivered to an mbox).
- */
-static unsigned long long
-lmtp_size_limit(const struct vd_config *cfg)
-{
-	if (cfg->vdeliver_lmtp_message_size_limit > 0)
-		return (unsigned long long)cfg->vdeliver_lmtp_message_size_limit;
-	if (cfg->virtual_mailbox_limit > 0)
-		return (unsigned long long)cfg->virtual_mailbox_limit;
-	return 0;
-}
-
 /* ---- Input and output ------------------------------------------------- */
 
 /* lmtp_io_init - buffers for a session on in_fd/out_fd */
@@ -1147,7 +1131,13 @@ lmtp_serve(const struct vd_config *cfg, int in_fd, int out_fd)
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.line_limit = lmtp_line_limit(cfg) - 2;
-	s.size_limit = lmtp_size_limit(cfg);
+	/*
+	 * 0 = none; the config reader sets it to virtual_mailbox_limit
+	 * when main.cf has 0 (a bigger message could never be delivered
+	 * to an mbox), and keeps it >= 0.
+	 */
+	s.size_limit =
+	    (unsigned long long)cfg->vdeliver_lmtp_message_size_limit;
 	lmtp_io_init(&s.io, in_fd, out_fd, cfg->vdeliver_lmtp_timeout);
 	lmtp_peer(in_fd, s.peer, sizeof(s.peer));
 	lmtp_oom_fd = out_fd;

@@ -26,6 +26,7 @@
 #include <strings.h>
 
 #include "lmtp_proto.h"
+#include "utf8.h"
 
 /* lmtp_err_set - fill in a reply for a line that could not be used */
 static int
@@ -337,57 +338,6 @@ lmtp_xtext_decode(const char *s, size_t len, struct buf *out)
 	return 0;
 }
 
-/* lmtp_utf8_len - length of a well-formed UTF-8 sequence at s, or 0 */
-static size_t
-lmtp_utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned long cp;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > len)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000)
-	    || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return n;
-}
-
-/* lmtp_put_utf8 - append code point cp as UTF-8 */
-static void
-lmtp_put_utf8(struct buf *out, unsigned long cp)
-{
-	if (cp < 0x80) {
-		buf_putc(out, (int)cp);
-	} else if (cp < 0x800) {
-		buf_putc(out, (int)(0xc0 | (cp >> 6)));
-		buf_putc(out, (int)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(out, (int)(0xe0 | (cp >> 12)));
-		buf_putc(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (int)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(out, (int)(0xf0 | (cp >> 18)));
-		buf_putc(out, (int)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(out, (int)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(out, (int)(0x80 | (cp & 0x3f)));
-	}
-}
-
 int
 lmtp_uxtext_decode(const char *s, size_t len, struct buf *out)
 {
@@ -410,10 +360,10 @@ lmtp_uxtext_decode(const char *s, size_t len, struct buf *out)
 			if (j >= len || j == i + 3 || cp == 0 || cp > 0x10ffff
 			    || (cp >= 0xd800 && cp <= 0xdfff))
 				return -1;
-			lmtp_put_utf8(out, cp);
+			utf8_put(out, (uint32_t)cp);
 			i = j;
 		} else if (u[i] >= 0x80) {
-			if ((n = lmtp_utf8_len(u + i, len - i)) == 0)
+			if ((n = utf8_seq_len(s + i, len - i)) == 0)
 				return -1;
 			buf_append(out, s + i, n);
 			i += n - 1;

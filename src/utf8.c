@@ -81,9 +81,19 @@ utf8_is_valid(const char *s, size_t len)
 	return true;
 }
 
-/* utf8_encode - append code point cp */
-static void
-utf8_encode(struct buf *b, uint32_t cp)
+size_t
+utf8_seq_len(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	if (len == 0 || utf8_decode(p, p + len, &n) < 0)
+		return 0;
+	return n;
+}
+
+void
+utf8_put(struct buf *b, uint32_t cp)
 {
 	if (cp < 0x80) {
 		buf_putc(b, (int)cp);
@@ -141,7 +151,7 @@ utf8_casefold(const char *s)
 			buf_append(&b, p, n);
 		else
 			for (i = 0; i < 3 && row->to[i]; i++)
-				utf8_encode(&b, row->to[i]);
+				utf8_put(&b, row->to[i]);
 		p += n;
 	}
 	return buf_steal(&b);

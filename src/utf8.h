@@ -18,11 +18,22 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+struct buf;
 
 /* utf8_is_ascii - no byte >= 0x80 */
 bool utf8_is_ascii(const char *s);
 /* utf8_is_valid - s[0..len) is valid UTF-8 (RFC 3629) */
 bool utf8_is_valid(const char *s, size_t len);
+/*
+ * utf8_seq_len - length of the UTF-8 sequence at s[0..len) (1 for an
+ * ASCII byte), or 0 when it is not valid RFC 3629 UTF-8 (overlong,
+ * surrogate, above U+10FFFF, bad or missing continuation) or len is 0
+ */
+size_t utf8_seq_len(const char *s, size_t len);
+/* utf8_put - append code point cp (at most U+10FFFF) as UTF-8 */
+void utf8_put(struct buf *b, uint32_t cp);
 /*
  * utf8_casefold - folded copy of the valid UTF-8 string s (caller
  * frees); NULL when s is not valid UTF-8.

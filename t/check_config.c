@@ -1000,19 +1000,19 @@ END_TEST
 
 START_TEST(test_split_list)
 {
-	char **l = config_split_list("hash:/a, inline:{ a=b, c=d }\tstatic:x"
-	    "\r\n ,texthash:/t");
+	char **l = text_split_list("hash:/a, inline:{ a=b, c=d }\tstatic:x"
+	    "\r\n ,texthash:/t", TEXT_LIST_SEPS);
 
 	ck_assert_uint_eq(text_list_len(l), 4);
 	ck_assert_str_eq(l[0], "hash:/a");
 	ck_assert_str_eq(l[1], "inline:{ a=b, c=d }");
 	ck_assert_str_eq(l[2], "static:x");
 	ck_assert_str_eq(l[3], "texthash:/t");
-	config_list_free(l);
-	l = config_split_list("");
+	text_list_free(l);
+	l = text_split_list("", TEXT_LIST_SEPS);
 	ck_assert_ptr_null(l[0]);
-	config_list_free(l);
-	config_list_free(NULL);
+	text_list_free(l);
+	text_list_free(NULL);
 }
 END_TEST
 

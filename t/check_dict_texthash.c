@@ -110,11 +110,27 @@ START_TEST(test_extpar)
 	int r;
 
 	buf_init(&err);
-	r = dict_text_extpar(&p, &err);
+	r = dict_text_extpar(&p, true, &err);
 	ck_assert_int_eq(r, c->want_r);
 	ck_assert_str_eq(r == 0 ? p : err.data, c->want);
 	buf_fini(&err);
 	free(copy);
+}
+END_TEST
+
+/* dict_text_extpar() without strip keeps the white space inside */
+START_TEST(test_extpar_nostrip)
+{
+	char in[] = "{ {a}, { b } }", bad[] = "{ x }y", *p = in;
+	struct buf err;
+
+	buf_init(&err);
+	ck_assert_int_eq(dict_text_extpar(&p, false, &err), 0);
+	ck_assert_str_eq(p, " {a}, { b } ");
+	p = bad;
+	ck_assert_int_eq(dict_text_extpar(&p, false, &err), -1);
+	ck_assert_str_eq(err.data, "syntax error after '}' in \"{ x }y\"");
+	buf_fini(&err);
 }
 END_TEST
 
@@ -371,6 +387,7 @@ dict_texthash_suite(void)
 	    sizeof(split_cases) / sizeof(split_cases[0]));
 	tcase_add_loop_test(tc, test_extpar, 0,
 	    sizeof(extpar_cases) / sizeof(extpar_cases[0]));
+	tcase_add_test(tc, test_extpar_nostrip);
 	tcase_add_test(tc, test_texthash);
 	tcase_add_test(tc, test_bad_lines);
 	tcase_add_test(tc, test_duplicate);

@@ -15,6 +15,7 @@
 #include <unicode/uversion.h>
 #endif
 
+#include "buf.h"
 #include "utf8.h"
 #include "testlib.h"
 
@@ -44,6 +45,59 @@ START_TEST(test_valid)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ck_assert_msg(utf8_is_valid(cases[i].s, strlen(cases[i].s))
 			== cases[i].want, "case %zu", i);
+}
+END_TEST
+
+START_TEST(test_seq_len)
+{
+	static const struct {
+		const char *s;
+		size_t want;
+	} cases[] = {
+		{ "a", 1 },
+		{ "\303\257ve", 2 },
+		{ "\303ve", 0 },		/* missing continuation */
+		{ "\257", 0 },			/* stray continuation */
+		{ "\300\257", 0 },		/* overlong '/' */
+		{ "\340\200\257", 0 },	/* overlong, 3 bytes */
+		{ "\355\240\200", 0 },	/* surrogate U+D800 */
+		{ "\355\237\277", 3 },	/* U+D7FF */
+		{ "\364\217\277\277", 4 },	/* U+10FFFF */
+		{ "\364\220\200\200", 0 },	/* U+110000 */
+		{ "\360\237\230\200x", 4 },	/* U+1F600 */
+		{ "\370\210\200\200\200", 0 },	/* 5 bytes */
+		{ "\342\202", 0 },		/* truncated */
+	};
+	static const struct {
+		uint32_t cp;
+		const char *want;
+	} enc[] = {
+		{ 0x41, "A" },
+		{ 0xef, "\303\257" },
+		{ 0x7ff, "\337\277" },
+		{ 0x800, "\340\240\200" },
+		{ 0xd7ff, "\355\237\277" },
+		{ 0xffff, "\357\277\277" },
+		{ 0x10000, "\360\220\200\200" },
+		{ 0x10ffff, "\364\217\277\277" },
+	};
+	struct buf b;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(utf8_seq_len(cases[i].s, strlen(cases[i].s))
+			== cases[i].want, "case %zu", i);
+	ck_assert_uint_eq(utf8_seq_len("\303\257", 1), 0);
+	ck_assert_uint_eq(utf8_seq_len("", 0), 0);
+	for (i = 0; i < sizeof(enc) / sizeof(enc[0]); i++) {
+		buf_init(&b);
+		utf8_put(&b, enc[i].cp);
+		ck_assert_msg(b.len == strlen(enc[i].want)
+		    && memcmp(b.data, enc[i].want, b.len) == 0
+		    && utf8_seq_len(b.data, b.len) == b.len,
+		    "code point %#x", (unsigned)enc[i].cp);
+		buf_fini(&b);
+	}
 }
 END_TEST
 
@@ -144,6 +198,7 @@ utf8_suite(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_valid);
+	tcase_add_test(tc, test_seq_len);
 	tcase_add_test(tc, test_casefold);
 #ifdef HAVE_ICU
 	tcase_add_test(tc, test_icu);

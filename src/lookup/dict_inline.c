@@ -28,14 +28,6 @@
 #include "lookup/dict_text.h"
 #include "textline.h"
 
-/* dict_inline_is_space - Postfix ISSPACE */
-static bool
-dict_inline_is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
-	    || c == '\f';
-}
-
 /*
  * dict_inline_split - Postfix split_qnameval(): "key = value" with a
  * quoted or escaped key; NULL, or the reason it is not
@@ -46,7 +38,7 @@ dict_inline_split(char *buf, char **key_r, char **value_r)
 	char *key, *key_end, *value, *end;
 	bool in_quotes = false;
 
-	for (key = buf; *key && dict_inline_is_space((unsigned char)*key);
+	for (key = buf; *key && dict_text_is_space((unsigned char)*key);
 	     key++)
 		;
 	if (*key == 0)
@@ -55,7 +47,7 @@ dict_inline_split(char *buf, char **key_r, char **value_r)
 		if (*key_end == '\\') {
 			if (*++key_end == 0)
 				break;
-		} else if (dict_inline_is_space((unsigned char)*key_end)
+		} else if (dict_text_is_space((unsigned char)*key_end)
 		    || *key_end == '=') {
 			if (!in_quotes)
 				break;
@@ -66,16 +58,16 @@ dict_inline_split(char *buf, char **key_r, char **value_r)
 	if (in_quotes)
 		return "unbalanced '\"'";
 	value = key_end;
-	while (dict_inline_is_space((unsigned char)*value))
+	while (dict_text_is_space((unsigned char)*value))
 		value++;
 	if (*value != '=')
 		return "missing '=' after attribute name";
 	*key_end = 0;
 	*value++ = 0;
-	while (dict_inline_is_space((unsigned char)*value))
+	while (dict_text_is_space((unsigned char)*value))
 		value++;
 	end = value + strlen(value);
-	while (end > value && dict_inline_is_space((unsigned char)end[-1]))
+	while (end > value && dict_text_is_space((unsigned char)end[-1]))
 		end--;
 	*end = 0;
 	*key_r = key;
@@ -104,7 +96,7 @@ dict_inline_open(const char *name, int flags, struct vd_status *st)
 	d = dict_ht_new();
 	for (i = 0; items[i] != NULL && why == NULL; i++) {
 		item = items[i];
-		if (*item == '{' && dict_text_extpar(&item, &err) < 0) {
+		if (*item == '{' && dict_text_extpar(&item, true, &err) < 0) {
 			why = err.data;
 			break;
 		}

@@ -35,6 +35,7 @@
 #include "log.h"
 #include "lookup/dict_impl.h"
 #include "lookup/dict_pattern.h"
+#include "lookup/dict_text.h"
 #include "textline.h"
 
 enum dict_pattern_op {
@@ -73,13 +74,6 @@ struct dict_pattern_pat {
 
 /* Largest $n kept as is; larger ones can only be out of range. */
 #define PAT_SUB_CAP 1000000
-
-/* pat_isspace - Postfix's ISSPACE: ASCII white space only */
-static bool
-pat_isspace(int c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r');
-}
 
 /* pat_isalnum - Postfix's ISALNUM: ASCII letters and digits only */
 static bool
@@ -135,7 +129,7 @@ dict_pattern_get_pat(struct dict_pattern *dp, int lineno, char **bufp,
 	for (;; p++) {
 		if (*p == '!')
 			pat->match = !pat->match;
-		else if (!pat_isspace((unsigned char)*p))
+		else if (!dict_text_is_space((unsigned char)*p))
 			break;
 	}
 	if (*p == 0) {
@@ -163,7 +157,7 @@ dict_pattern_get_pat(struct dict_pattern *dp, int lineno, char **bufp,
 	}
 	*p++ = 0;
 	pat->options = e->default_options;
-	while (*p && !pat_isspace((unsigned char)*p)
+	while (*p && !dict_text_is_space((unsigned char)*p)
 	    && !(e->has_second_pattern && *p == '!')) {
 		for (f = e->flags; f->letter && f->letter != *p; f++)
 			;
@@ -323,7 +317,7 @@ dict_pattern_parse_match(struct dict_pattern *dp, int lineno, char *p,
 			return 0;
 		has2 = true;
 	}
-	while (pat_isspace((unsigned char)*p))
+	while (dict_text_is_space((unsigned char)*p))
 		p++;
 	if (*p == 0)
 		dict_pattern_warn(dp, lineno, "no replacement text: "
@@ -382,11 +376,11 @@ dict_pattern_parse_if(struct dict_pattern *dp, int lineno, char *p,
 	r->op = PAT_OP_IF;
 	r->lineno = lineno;
 	r->endif = SIZE_MAX;
-	while (pat_isspace((unsigned char)*p))
+	while (dict_text_is_space((unsigned char)*p))
 		p++;
 	if (dict_pattern_get_pat(dp, lineno, &p, &pat) < 0)
 		goto dead;
-	while (pat_isspace((unsigned char)*p))
+	while (dict_text_is_space((unsigned char)*p))
 		p++;
 	if (*p) {
 		dict_pattern_warn(dp, lineno, "ignoring extra text after IF "
@@ -429,7 +423,7 @@ dict_pattern_parse_line(struct dict_pattern *dp, int lineno, char *line,
 			    "matching IF");
 			return 0;
 		}
-		for (p += 5; pat_isspace((unsigned char)*p); p++)
+		for (p += 5; dict_text_is_space((unsigned char)*p); p++)
 			;
 		if (*p)
 			dict_pattern_warn(dp, lineno, "ignoring extra text "
@@ -442,55 +436,23 @@ dict_pattern_parse_line(struct dict_pattern *dp, int lineno, char *line,
 	return 0;
 }
 
-/* dict_pattern_balpar - length of the balanced "{...}" at s, 0 if none */
-static size_t
-dict_pattern_balpar(const char *s)
-{
-	const char *cp;
-	int level = 1;
-
-	if (*s != '{')
-		return 0;
-	for (cp = s + 1; *cp; cp++) {
-		if (*cp == '}' && --level == 0)
-			return (size_t)(cp - s) + 1;
-		if (*cp == '{')
-			level++;
-	}
-	return 0;
-}
-
 /*
- * dict_pattern_extpar - Postfix's extpar(): "{text}" in place to text;
- * strip: also the white space inside the braces.  0, or -1 with st.
+ * dict_pattern_extpar - dict_text_extpar(), its error as "TYPE map: ..."
+ * in st; 0, or -1 with st
  */
 static int
 dict_pattern_extpar(struct dict_pattern *dp, char **bp, bool strip,
     struct vd_status *st)
 {
-	char *cp = *bp, *end;
-	size_t len;
+	struct buf err;
+	int ret = 0;
 
-	if (*cp != '{')
-		return vd_status_set(st, "4.3.5", "%s map: no '{' at start of "
-		    "text in \"%s\"", dp->engine->type, cp);
-	if ((len = dict_pattern_balpar(cp)) == 0)
-		return vd_status_set(st, "4.3.5", "%s map: missing '}' in "
-		    "\"%s\"", dp->engine->type, cp);
-	if (cp[len] != 0)
-		return vd_status_set(st, "4.3.5", "%s map: syntax error after "
-		    "'}' in \"%s\"", dp->engine->type, cp);
-	cp[len - 1] = 0;
-	cp++;
-	if (strip) {
-		while (pat_isspace((unsigned char)*cp))
-			cp++;
-		end = cp + strlen(cp);
-		while (end > cp && pat_isspace((unsigned char)end[-1]))
-			*--end = 0;
-	}
-	*bp = cp;
-	return 0;
+	buf_init(&err);
+	if (dict_text_extpar(bp, strip, &err) < 0)
+		ret = vd_status_set(st, "4.3.5", "%s map: %s", dp->engine->type,
+		    err.data);
+	buf_fini(&err);
+	return ret;
 }
 
 /*
@@ -508,7 +470,7 @@ dict_pattern_inline(struct dict_pattern *dp, const char *name,
 
 	if (dict_pattern_extpar(dp, &bp, false, st) < 0)
 		goto out;
-	list = text_split_list(bp, ", \t\r\n");
+	list = text_split_list(bp, TEXT_LIST_SEPS);
 	for (i = 0; list[i]; i++) {
 		cp = list[i];
 		if (dict_pattern_extpar(dp, &cp, true, st) < 0)
@@ -712,7 +674,8 @@ dict_pattern_load(struct dict_pattern *dp, FILE *fp, struct vd_status *st)
 		/* The line is a C string to Postfix: text after NUL is gone. */
 		line = t.line.data;
 		len = strlen(line);
-		while (len > 0 && pat_isspace((unsigned char)line[len - 1]))
+		while (len > 0
+		    && dict_text_is_space((unsigned char)line[len - 1]))
 			line[--len] = 0;
 		if (len == 0)
 			continue;

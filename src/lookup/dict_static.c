@@ -53,7 +53,7 @@ dict_static_open(const char *name, int flags, struct vd_status *st)
 	(void)flags;
 	if (*name == '{') {
 		buf_init(&err);
-		if (dict_text_extpar(&value, &err) < 0) {
+		if (dict_text_extpar(&value, true, &err) < 0) {
 			vd_status_set(st, "4.3.5",
 			    "bad static:name syntax: %s", err.data);
 			buf_fini(&err);

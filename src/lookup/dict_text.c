@@ -24,8 +24,7 @@
 #define DICT_TEXT_UNBALANCED "unbalanced"
 #define DICT_TEXT_FORMAT "format"
 
-/* dict_text_is_space - Postfix ISSPACE on a byte */
-static int
+bool
 dict_text_is_space(int c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v'
@@ -129,7 +128,7 @@ dict_text_balpar(const char *s)
 }
 
 int
-dict_text_extpar(char **bp, struct buf *err)
+dict_text_extpar(char **bp, bool strip, struct buf *err)
 {
 	char *cp = *bp, *end;
 	size_t len;
@@ -149,12 +148,14 @@ dict_text_extpar(char **bp, struct buf *err)
 	}
 	cp[len - 1] = 0;
 	cp++;
-	while (dict_text_is_space((unsigned char)*cp))
-		cp++;
-	end = cp + strlen(cp);
-	while (end > cp && dict_text_is_space((unsigned char)end[-1]))
-		end--;
-	*end = 0;
+	if (strip) {
+		while (dict_text_is_space((unsigned char)*cp))
+			cp++;
+		end = cp + strlen(cp);
+		while (end > cp && dict_text_is_space((unsigned char)end[-1]))
+			end--;
+		*end = 0;
+	}
 	*bp = cp;
 	return ret;
 }

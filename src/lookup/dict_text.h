@@ -20,9 +20,9 @@
  *	strings are borrowed until fn returns.  fn returns 0 to go on or
  *	-1 (with st) to stop.
  *
- *	dict_text_extpar() is Postfix's extpar() with EXTPAR_FLAG_STRIP:
- *	*bp points at "{ text }"; on success *bp points at "text" (in the
- *	same, modified buffer).
+ *	dict_text_extpar() is Postfix's extpar(), with strip its
+ *	EXTPAR_FLAG_STRIP: *bp points at "{ text }"; on success *bp points
+ *	at "text" (in the same, modified buffer).
  */
 #ifndef VD_LOOKUP_DICT_TEXT_H
 #define VD_LOOKUP_DICT_TEXT_H
@@ -57,11 +57,15 @@ int dict_text_split(char *line, char **key_r, char **value_r,
 size_t dict_text_balpar(const char *s);
 
 /*
- * dict_text_extpar - strip "{" "}" and the white space inside them;
- * 0, or -1 with the message in err ("missing '}' in "..."", "syntax
- * error after '}' in "..."")
+ * dict_text_extpar - strip "{" "}" and, with strip, the white space
+ * inside them; 0, or -1 with the message in err ("no '{' at start of
+ * text in "..."", "missing '}' in "..."", "syntax error after '}' in
+ * "..."")
  */
-int dict_text_extpar(char **bp, struct buf *err);
+int dict_text_extpar(char **bp, bool strip, struct buf *err);
+
+/* dict_text_is_space - Postfix's ISSPACE: ASCII white space only */
+bool dict_text_is_space(int c);
 
 /* dict_text_fold - ASCII lower case in place */
 void dict_text_fold(char *s);

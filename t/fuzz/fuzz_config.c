@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "fuzz.h"
+#include "textline.h"
 
 static const char *const fuzz_names[] = {
 	"virtual_mailbox_base", "virtual_mailbox_maps", "virtual_uid_maps",
@@ -43,8 +44,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((v = config_get(&cfg, fuzz_names[i])) != NULL)
 			fuzz_check(strlen(v) < (size_t)-1);
 	if (cfg.virtual_mailbox_maps) {
-		list = config_split_list(cfg.virtual_mailbox_maps);
-		config_list_free(list);
+		list = text_split_list(cfg.virtual_mailbox_maps,
+		    TEXT_LIST_SEPS);
+		text_list_free(list);
 	}
 	config_free(&cfg);
 	return 0;
