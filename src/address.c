@@ -11,15 +11,14 @@
 #include <strings.h>
 
 #include "address.h"
+#include "textline.h"
 
 char *
 address_fold(const char *addr)
 {
-	char *s = xstrdup(addr), *p;
+	char *s = xstrdup(addr);
 
-	for (p = s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	text_lower(s);
 	return s;
 }
 

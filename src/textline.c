@@ -169,3 +169,11 @@ text_list_len(char *const *list)
 		n++;
 	return n;
 }
+
+void
+text_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}

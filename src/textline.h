@@ -63,5 +63,7 @@ char **text_split_list(const char *value, const char *seps);
 void text_list_free(char **list);
 /* text_list_len - number of items */
 size_t text_list_len(char *const *list);
+/* text_lower - ASCII A-Z to a-z in place (nothing else changes) */
+void text_lower(char *s);
 
 #endif

@@ -47,6 +47,7 @@
 #include "log.h"
 #include "lookup/dict_impl.h"
 #include "lookup/dict_text.h"
+#include "textline.h"
 
 #define DICT_CDB_TRY_NUL 0x01
 #define DICT_CDB_TRY_NO_NUL 0x02
@@ -345,7 +346,7 @@ dict_cdb_put(void *ctx, const char *key, const char *value, int lineno,
 	buf_reset(&b->key);
 	buf_puts(&b->key, key);
 	if (!(b->flags & DICT_BUILD_NO_FOLD))
-		dict_text_fold(b->key.data);
+		text_lower(b->key.data);
 	klen = (unsigned)b->key.len + b->with_nul;
 	vlen = (unsigned)strlen(value) + b->with_nul;
 	if (dict_cdb_keyset_add(&b->ks, b->key.data, b->key.len))

@@ -69,6 +69,7 @@
 #include "log.h"
 #include "lookup/dict_impl.h"
 #include "lookup/dict_text.h"
+#include "textline.h"
 
 #define DICT_DB_READ_CACHE (128 * 1024)
 #define DICT_DB_BUILD_CACHE (16 * 1024 * 1024)	/* as Postfix */
@@ -568,7 +569,7 @@ dict_db_put(void *ctx, const char *key, const char *value, int lineno,
 	buf_reset(&b->key);
 	buf_puts(&b->key, key);
 	if (!(b->flags & DICT_BUILD_NO_FOLD))
-		dict_text_fold(b->key.data);
+		text_lower(b->key.data);
 	memset(&k, 0, sizeof(k));
 	memset(&v, 0, sizeof(v));
 	k.data = b->key.data;

@@ -103,7 +103,7 @@ dict_inline_open(const char *name, int flags, struct vd_status *st)
 		if ((why = dict_inline_split(item, &key, &value)) != NULL)
 			break;
 		if (flags & DICT_FLAG_FOLD_FIX)
-			dict_text_fold(key);
+			text_lower(key);
 		(void)dict_ht_put(d, key, value, true);
 	}
 	if (why == NULL && i == 0)

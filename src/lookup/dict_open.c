@@ -35,6 +35,7 @@
 #include "log.h"
 #include "lookup/dict.h"
 #include "lookup/dict_impl.h"
+#include "textline.h"
 
 struct dict_type {
 	const char *name;
@@ -165,18 +166,13 @@ dict_close(struct dict **dp)
 static const char *
 dict_fold(struct dict *d, const char *key, size_t len)
 {
-	size_t i;
-	unsigned char c;
-
 	if (d->fold_cap < len + 1) {
 		d->fold_buf = xrealloc(d->fold_buf, len + 1);
 		d->fold_cap = len + 1;
 	}
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)key[i];
-		d->fold_buf[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-	}
+	memcpy(d->fold_buf, key, len);
 	d->fold_buf[len] = 0;
+	text_lower(d->fold_buf);
 	return d->fold_buf;
 }
 

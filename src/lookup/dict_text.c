@@ -160,10 +160,3 @@ dict_text_extpar(char **bp, bool strip, struct buf *err)
 	return ret;
 }
 
-void
-dict_text_fold(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s + 32);
-}

@@ -67,8 +67,6 @@ int dict_text_extpar(char **bp, bool strip, struct buf *err);
 /* dict_text_is_space - Postfix's ISSPACE: ASCII white space only */
 bool dict_text_is_space(int c);
 
-/* dict_text_fold - ASCII lower case in place */
-void dict_text_fold(char *s);
 
 /*
  * dict_ht_new, dict_ht_put - the in-memory table behind texthash: and

@@ -37,6 +37,7 @@
 #include "log.h"
 #include "lookup/dict_impl.h"
 #include "lookup/dict_text.h"
+#include "textline.h"
 
 struct dict_ht_entry {
 	char *key;
@@ -220,7 +221,7 @@ dict_texthash_add(void *ctx, const char *key, const char *value, int lineno,
 	buf_reset(&c->key);
 	buf_puts(&c->key, key);
 	if (c->fold)
-		dict_text_fold(c->key.data);
+		text_lower(c->key.data);
 	if (dict_ht_put(c->d, c->key.data, value, false) > 0) {
 		log_warn("%s:%d: duplicate entry: \"%s\"", c->path, lineno,
 		    c->key.data);
