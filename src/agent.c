@@ -32,6 +32,7 @@
 
 #include "address.h"
 #include "agent.h"
+#include "creds.h"
 #include "deliver/deliver.h"
 #include "log.h"
 
@@ -164,22 +165,6 @@ agent_rcpt_fini(struct agent_rcpt *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* agent_has_group - gid is the process's group or a supplementary one */
-static bool
-agent_has_group(gid_t gid)
-{
-	gid_t groups[256];
-	int n, i;
-
-	if (gid == getegid())
-		return true;
-	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
-	for (i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
 int
 agent_resolve(struct agent *a, struct agent_rcpt *r)
 {
@@ -190,7 +175,7 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 	if (resolve(a->cfg, &a->maps, r->rcpt, &r->target, &r->st) < 0)
 		return -1;
 	if (geteuid() != 0 && (r->target.uid != geteuid()
-		|| !agent_has_group(r->target.gid))) {
+		|| !vd_has_group(r->target.gid))) {
 		vd_status_set(&r->st, "4.3.5", "mail system configuration "
 		    "error (recipient %s has uid/gid %lu/%lu in the tables, but "
 		    "vdeliver runs as uid/gid %lu/%lu and is not root: run it "
