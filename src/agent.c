@@ -32,6 +32,7 @@
 
 #include "address.h"
 #include "agent.h"
+#include "creds.h"
 #include "deliver/deliver.h"
 #include "log.h"
 
@@ -119,6 +120,9 @@ agent_close(struct agent *a)
 	maps_free(&a->maps.mailbox);
 	maps_free(&a->maps.uid);
 	maps_free(&a->maps.gid);
+	free(a->sender);
+	free(a->sender_q);
+	a->sender = a->sender_q = NULL;
 }
 
 bool
@@ -161,22 +165,6 @@ agent_rcpt_fini(struct agent_rcpt *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* agent_has_group - gid is the process's group or a supplementary one */
-static bool
-agent_has_group(gid_t gid)
-{
-	gid_t groups[256];
-	int n, i;
-
-	if (gid == getegid())
-		return true;
-	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
-	for (i = 0; i < n; i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
 int
 agent_resolve(struct agent *a, struct agent_rcpt *r)
 {
@@ -187,7 +175,7 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 	if (resolve(a->cfg, &a->maps, r->rcpt, &r->target, &r->st) < 0)
 		return -1;
 	if (geteuid() != 0 && (r->target.uid != geteuid()
-		|| !agent_has_group(r->target.gid))) {
+		|| !vd_has_group(r->target.gid))) {
 		vd_status_set(&r->st, "4.3.5", "mail system configuration "
 		    "error (recipient %s has uid/gid %lu/%lu in the tables, but "
 		    "vdeliver runs as uid/gid %lu/%lu and is not root: run it "
@@ -202,31 +190,54 @@ agent_resolve(struct agent *a, struct agent_rcpt *r)
 	return 0;
 }
 
+/* agent_quote - the external (RFC 822 quoted) form of addr; caller frees */
+static char *
+agent_quote(const char *addr)
+{
+	struct buf b;
+
+	buf_init(&b);
+	address_quote(&b, addr);
+	return buf_steal(&b);
+}
+
+/*
+ * agent_sender_q - the external form of sender, quoted once for all the
+ * recipients it is delivered to, not once per recipient.
+ */
+static const char *
+agent_sender_q(struct agent *a, const char *sender)
+{
+	if (a->sender == NULL || strcmp(a->sender, sender) != 0) {
+		free(a->sender);
+		free(a->sender_q);
+		a->sender = xstrdup(sender);
+		a->sender_q = agent_quote(sender);
+	}
+	return a->sender_q;
+}
+
 /*
  * agent_request - the delivery request for r.  The addresses go into
  * the From_ line and the headers in their external (RFC 822 quoted)
- * form, as Postfix's mail_copy() writes them: q points into the bufs.
+ * form, as Postfix's mail_copy() writes them: the caller's sender_q,
+ * orig_q (NULL: no X-Original-To) and rcpt_q, which q points to.
  */
 static void
 agent_request(const struct agent *a, const struct vd_message *msg,
-    const char *sender, const struct agent_rcpt *r, struct deliver_request *q,
-    struct buf *sender_q, struct buf *orig_q, struct buf *rcpt_q)
+    const struct agent_rcpt *r, struct deliver_request *q,
+    const char *sender_q, const char *orig_q, const char *rcpt_q)
 {
 	const struct vd_config *cfg = a->cfg;
 
-	address_quote(sender_q, sender);
-	if (r->orig_rcpt)
-		address_quote(orig_q, r->orig_rcpt);
-	address_quote(rcpt_q, r->rcpt);
 	memset(q, 0, sizeof(*q));
 	q->path = r->target.path;
 	q->base_len = r->target.base_len;
 	q->uid = r->target.uid;
 	q->gid = r->target.gid;
-	q->sender = sender_q->data;
-	q->orig_rcpt = cfg->enable_original_recipient && r->orig_rcpt
-	    ? orig_q->data : NULL;
-	q->rcpt = rcpt_q->data;
+	q->sender = sender_q;
+	q->orig_rcpt = orig_q;
+	q->rcpt = rcpt_q;
 	q->msg = msg;
 	q->lock_mask = cfg->lock_mask;
 	q->lock_attempts = cfg->deliver_lock_attempts;
@@ -356,12 +367,15 @@ agent_fmt_delay(char *out, size_t len, double secs)
 	}
 }
 
-/* agent_log - one delivery record per recipient */
+/*
+ * agent_log - one delivery record per recipient: to_q and orig_q (NULL:
+ * no orig_to) are the addresses in their external form.
+ */
 static void
 agent_log(const struct agent *a, const struct agent_rcpt *r,
-    const char *queue_id, const struct timeval *start)
+    const char *to_q, const char *orig_q, const char *queue_id,
+    const struct timeval *start)
 {
-	struct buf to, orig;
 	struct timeval now;
 	double secs = 0;
 	char delay[32];
@@ -374,37 +388,24 @@ agent_log(const struct agent *a, const struct agent_rcpt *r,
 	agent_fmt_delay(delay, sizeof(delay), secs);
 	word = vd_status_is_ok(&r->st) ? "sent"
 	    : vd_status_is_bounce(&r->st) ? "bounced" : "deferred";
-	buf_init(&to);
-	buf_init(&orig);
-	address_quote(&to, r->rcpt);
-	if (r->orig_rcpt && *r->orig_rcpt
-	    && strcasecmp(r->orig_rcpt, r->rcpt) != 0) {
-		buf_puts(&orig, ", orig_to=<");
-		address_quote(&orig, r->orig_rcpt);
-		buf_puts(&orig, ">");
-	}
-	log_info("%s: to=<%s>%s, relay=%s, delay=%s, delays=0/0/0/%s, "
+	log_info("%s: to=<%s>%s%s%s, relay=%s, delay=%s, delays=0/0/0/%s, "
 	    "dsn=%s, status=%s (%s)", queue_id && *queue_id ? queue_id
-	    : "NOQUEUE", to.data, orig.data, a->relay, delay, delay,
-	    r->st.dsn, word, r->st.text);
-	buf_fini(&to);
-	buf_fini(&orig);
+	    : "NOQUEUE", to_q, orig_q ? ", orig_to=<" : "", orig_q ? orig_q
+	    : "", orig_q ? ">" : "", a->relay, delay, delay, r->st.dsn, word,
+	    r->st.text);
 }
 
-/* agent_is_loop - msg already has a Delivered-To: for rcpt (delivered_hdr.c) */
+/*
+ * agent_is_loop - msg already has a Delivered-To: for the recipient,
+ * given in its external form rcpt_q (delivered_hdr.c)
+ */
 static bool
-agent_is_loop(const struct vd_message *msg, const char *rcpt)
+agent_is_loop(const struct vd_message *msg, const char *rcpt_q)
 {
-	struct buf q;
-	char *folded;
-	bool loop;
+	char *folded = address_fold(rcpt_q);
+	bool loop = message_has_delivered_to(msg, folded);
 
-	buf_init(&q);
-	address_quote(&q, rcpt);
-	folded = address_fold(q.data);
-	loop = message_has_delivered_to(msg, folded);
 	free(folded);
-	buf_fini(&q);
 	return loop;
 }
 
@@ -413,25 +414,32 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
     const char *sender, struct agent_rcpt *r, const char *queue_id,
     const struct timeval *start)
 {
-	struct buf sender_q, orig_q, rcpt_q;
+	const struct vd_config *cfg = a->cfg;
+	char *rcpt_q, *orig_q = NULL;
 	struct deliver_request q;
+	bool log_orig;
 	int ret;
 
+	/* Each address is quoted once: headers, loop check and log record. */
+	rcpt_q = agent_quote(r->rcpt);
+	log_orig = r->orig_rcpt && *r->orig_rcpt
+	    && strcasecmp(r->orig_rcpt, r->rcpt) != 0;
+	if (r->orig_rcpt && (log_orig
+		|| (r->is_resolved && cfg->enable_original_recipient)))
+		orig_q = agent_quote(r->orig_rcpt);
 	if (!r->is_resolved) {
 		if (r->st.dsn[0] == 0)
 			vd_status_set(&r->st, "4.3.0",
 			    "recipient was not resolved");
-		agent_log(a, r, queue_id, start);
-		return -1;
+		ret = -1;
+		goto out;
 	}
-	buf_init(&sender_q);
-	buf_init(&orig_q);
-	buf_init(&rcpt_q);
-	agent_request(a, msg, sender, r, &q, &sender_q, &orig_q, &rcpt_q);
+	agent_request(a, msg, r, &q, agent_sender_q(a, sender),
+	    cfg->enable_original_recipient ? orig_q : NULL, rcpt_q);
 	vd_status_clear(&r->st);
-	if (a->cfg->vdeliver_loop_detection && agent_is_loop(msg, r->rcpt))
+	if (cfg->vdeliver_loop_detection && agent_is_loop(msg, rcpt_q))
 		ret = vd_status_set(&r->st, "5.4.6",
-		    "mail forwarding loop for %s", rcpt_q.data);
+		    "mail forwarding loop for %s", rcpt_q);
 	else if (geteuid() == 0 && a->last_use) {
 		/* one recipient, then exit: no child needed to switch back */
 		ret = agent_drop(q.uid, q.gid, &r->st) == 0
@@ -444,9 +452,9 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 		ret = -1;
 	if (ret < 0 && r->st.dsn[0] == 0)
 		vd_status_set(&r->st, "4.3.0", "delivery failed");
-	buf_fini(&sender_q);
-	buf_fini(&orig_q);
-	buf_fini(&rcpt_q);
-	agent_log(a, r, queue_id, start);
+out:
+	agent_log(a, r, rcpt_q, log_orig ? orig_q : NULL, queue_id, start);
+	free(rcpt_q);
+	free(orig_q);
 	return ret;
 }

@@ -2,6 +2,7 @@
 noinst_LIBRARIES += src/libvdbase.a src/libvd.a
 src_libvdbase_a_SOURCES = \
 	src/status.c src/status.h \
+	src/creds.c src/creds.h \
 	src/buf.c src/buf.h \
 	src/log.c src/log.h \
 	src/message.c src/message.h \

@@ -34,21 +34,74 @@
 
 #define RESOLVE_CONFIG_ERROR "mail system configuration error"
 
-/* resolve_try - one key in both query forms; 0 hit, 1 miss, -1 error */
-static int
-resolve_try(struct maps *m, const char *key, int flags, const char **value_r,
-    struct vd_status *st)
-{
-	struct buf ext;
-	enum lk_result r;
+/*
+ * resolve_keys - the search keys of mail_addr_find() in lookup order,
+ * built once per recipient and walked for each table: the full address
+ * external then internal, the address without its extension external
+ * then internal (fixed-key tables only), "@domain" (fixed-key tables
+ * only).  An internal form equal to its external form is left out.
+ */
+struct resolve_keys {
+	const char *user;		/* the key the texts name */
+	struct {
+		const char *key;
+		int flags;
+	} k[5];
+	int n;
+	struct buf full_q;		/* external form of user */
+	struct buf base_q;		/* external form of base */
+	char *base;			/* user without its extension */
+	char *ext;
+};
 
-	buf_init(&ext);
-	address_quote(&ext, key);
-	r = maps_find(m, ext.data, flags, value_r, st);
-	if (r == LK_NOTFOUND && strcmp(ext.data, key) != 0)
-		r = maps_find(m, key, flags, value_r, st);
-	buf_fini(&ext);
-	return r == LK_FOUND ? 0 : r == LK_NOTFOUND ? 1 : -1;
+/* resolve_keys_add - append one key to the search */
+static void
+resolve_keys_add(struct resolve_keys *ks, const char *key, int flags)
+{
+	ks->k[ks->n].key = key;
+	ks->k[ks->n].flags = flags;
+	ks->n++;
+}
+
+/* resolve_keys_init - the keys for user (which must outlive ks) */
+static void
+resolve_keys_init(struct resolve_keys *ks, const struct vd_config *cfg,
+    const char *user)
+{
+	struct address_split_opts so = {
+		.delimiters = cfg->recipient_delimiter,
+		.owner_request_special = cfg->owner_request_special,
+		.double_bounce_sender = cfg->double_bounce_sender,
+	};
+	const char *at;
+
+	ks->user = user;
+	ks->n = 0;
+	ks->base = ks->ext = NULL;
+	buf_init(&ks->full_q);
+	buf_init(&ks->base_q);
+	address_quote(&ks->full_q, user);
+	resolve_keys_add(ks, ks->full_q.data, 0);
+	if (strcmp(ks->full_q.data, user) != 0)
+		resolve_keys_add(ks, user, 0);
+	if (address_split_ext(user, &so, &ks->base, &ks->ext)) {
+		address_quote(&ks->base_q, ks->base);
+		resolve_keys_add(ks, ks->base_q.data, MAPS_FIXED_ONLY);
+		if (strcmp(ks->base_q.data, ks->base) != 0)
+			resolve_keys_add(ks, ks->base, MAPS_FIXED_ONLY);
+	}
+	if ((at = strrchr(user, '@')) != NULL && at[1] != 0)
+		resolve_keys_add(ks, at, MAPS_FIXED_ONLY);
+}
+
+/* resolve_keys_fini - release what resolve_keys_init() built */
+static void
+resolve_keys_fini(struct resolve_keys *ks)
+{
+	buf_fini(&ks->full_q);
+	buf_fini(&ks->base_q);
+	free(ks->base);
+	free(ks->ext);
 }
 
 /*
@@ -56,40 +109,27 @@ resolve_try(struct maps *m, const char *key, int flags, const char **value_r,
  * LK_FOUND with a copy of the value in *value_r (caller frees).
  */
 static enum lk_result
-resolve_find(const struct vd_config *cfg, struct maps *m, const char *user,
-    char **value_r, struct vd_status *st)
+resolve_find(const struct vd_config *cfg, struct maps *m,
+    const struct resolve_keys *ks, char **value_r, struct vd_status *st)
 {
-	struct address_split_opts so = {
-		.delimiters = cfg->recipient_delimiter,
-		.owner_request_special = cfg->owner_request_special,
-		.double_bounce_sender = cfg->double_bounce_sender,
-	};
-	char *base = NULL, *ext = NULL;
-	const char *value = NULL, *at;
-	int r;
+	const char *value = NULL;
+	enum lk_result r = LK_NOTFOUND;
+	int i;
 
-	r = resolve_try(m, user, 0, &value, st);
-	if (r == 1 && address_split_ext(user, &so, &base, &ext))
-		r = resolve_try(m, base, MAPS_FIXED_ONLY, &value, st);
-	if (r == 1 && (at = strrchr(user, '@')) != NULL && at[1] != 0) {
-		enum lk_result lr = maps_find(m, at, MAPS_FIXED_ONLY, &value, st);
-
-		r = lr == LK_FOUND ? 0 : lr == LK_NOTFOUND ? 1 : -1;
-	}
-	free(base);
-	free(ext);
+	for (i = 0; i < ks->n && r == LK_NOTFOUND; i++)
+		r = maps_find(m, ks->k[i].key, ks->k[i].flags, &value, st);
 	/* SMTPUTF8: a value that is not UTF-8 is a table error (dict_utf8.c) */
-	if (r == 0 && cfg->smtputf8_enable && !utf8_is_ascii(value)
+	if (r == LK_FOUND && cfg->smtputf8_enable && !utf8_is_ascii(value)
 	    && !utf8_is_valid(value, strlen(value))) {
 		vd_status_set(st, "4.3.5", "%s: key \"%s\": non-UTF-8 value",
-		    m->param, user);
+		    m->param, ks->user);
 		return LK_ERROR;
 	}
-	if (r == 0) {
+	if (r == LK_FOUND) {
 		*value_r = xstrdup(value);
 		return LK_FOUND;
 	}
-	return r == 1 ? LK_NOTFOUND : LK_ERROR;
+	return r == LK_NOTFOUND ? LK_NOTFOUND : LK_ERROR;
 }
 
 /* resolve_has_dotdot - the path has a ".." component */
@@ -133,16 +173,17 @@ resolve_id(const char *text, unsigned long max, unsigned long *id_r)
 /* resolve_lookup_id - uid or gid from its map list, checked */
 static int
 resolve_lookup_id(const struct vd_config *cfg, struct maps *m,
-    const char *user, const char *what, unsigned long min,
+    const struct resolve_keys *ks, const char *what, unsigned long min,
     unsigned long *id_r, struct vd_status *st)
 {
+	const char *user = ks->user;
 	unsigned long max = (sizeof(uid_t) >= sizeof(unsigned long))
 	    ? ULONG_MAX - 1 : (unsigned long)UINT32_MAX - 1;
 	enum lk_result r;
 	char *value = NULL;
 	unsigned long id;
 
-	r = resolve_find(cfg, m, user, &value, st);
+	r = resolve_find(cfg, m, ks, &value, st);
 	if (r == LK_ERROR) {
 		log_warn("%s", st->text);
 		return vd_status_set(st, "4.3.5", RESOLVE_CONFIG_ERROR
@@ -173,6 +214,8 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 {
 	char *user = address_fold(rcpt), *key = user, *folded = NULL;
 	char *result = NULL;
+	struct resolve_keys ks;
+	bool have_keys = false;
 	unsigned long uid, gid;
 	enum lk_result r;
 	struct buf path;
@@ -193,7 +236,9 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 		}
 		key = folded;
 	}
-	r = resolve_find(cfg, maps->mailbox, key, &result, st);
+	resolve_keys_init(&ks, cfg, key);
+	have_keys = true;
+	r = resolve_find(cfg, maps->mailbox, &ks, &result, st);
 	if (r == LK_NOTFOUND) {
 		vd_status_set(st, "5.1.1", "unknown user: \"%s\"", user);
 		goto out;
@@ -212,9 +257,9 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 		    "virtual_mailbox_maps)", user, result);
 		goto out;
 	}
-	if (resolve_lookup_id(cfg, maps->uid, key, "uid",
+	if (resolve_lookup_id(cfg, maps->uid, &ks, "uid",
 		(unsigned long)cfg->virtual_minimum_uid, &uid, st) < 0
-	    || resolve_lookup_id(cfg, maps->gid, key, "gid", 1, &gid, st) < 0)
+	    || resolve_lookup_id(cfg, maps->gid, &ks, "gid", 1, &gid, st) < 0)
 		goto out;
 	buf_puts(&path, cfg->virtual_mailbox_base);
 	buf_putc(&path, '/');
@@ -226,6 +271,8 @@ resolve(const struct vd_config *cfg, const struct resolve_maps *maps,
 	t->gid = (gid_t)gid;
 	ret = 0;
 out:
+	if (have_keys)
+		resolve_keys_fini(&ks);
 	buf_fini(&path);
 	free(result);
 	free(folded);

@@ -303,13 +303,20 @@ main(int argc, char **argv)
 		goto done;
 	}
 
-	/* Recipients: the arguments, plus any -d (dovecot-lda habit). */
+	/*
+	 * Recipients: the arguments, plus any -d (dovecot-lda habit).  The
+	 * original recipient is -a, or else the recipient as given.
+	 */
+	if (orig != NULL && *orig == 0)
+		orig = NULL;
 	rcpts = xcalloc((size_t)argc + 1, sizeof(*rcpts));
 	n_rcpt = 0;
-	for (i = 0; i < n_dests; i++)
-		agent_rcpt_init(&rcpts[n_rcpt++], dests[i], NULL);
-	for (; optind < argc; optind++)
-		agent_rcpt_init(&rcpts[n_rcpt++], argv[optind], NULL);
+	for (i = 0; i < n_dests; i++, n_rcpt++)
+		agent_rcpt_init(&rcpts[n_rcpt], dests[i],
+		    orig ? orig : dests[i]);
+	for (; optind < argc; optind++, n_rcpt++)
+		agent_rcpt_init(&rcpts[n_rcpt], argv[optind],
+		    orig ? orig : argv[optind]);
 	if (n_rcpt == 0) {
 		code = vd_usage("no recipient");
 		goto done;
@@ -320,12 +327,6 @@ main(int argc, char **argv)
 	}
 	if (sender == NULL)
 		sender = "";
-	for (i = 0; i < n_rcpt; i++) {
-		const char *o = orig && *orig ? orig : rcpts[i].rcpt;
-
-		free(rcpts[i].orig_rcpt);
-		rcpts[i].orig_rcpt = xstrdup(o);
-	}
 
 	if (agent_open(&agent, &cfg, &st) < 0) {
 		log_warn("%s", st.text);

@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "creds.h"
 #include "log.h"
 #include "deliver/lock.h"
 
@@ -146,19 +147,13 @@ static bool
 lock_dir_writable(const struct stat *sb)
 {
 	uid_t uid = geteuid();
-	gid_t groups[256];
-	int n, i;
 
 	if (uid == 0)
 		return true;
 	if (sb->st_uid == uid)
 		return (sb->st_mode & S_IWUSR) != 0;
-	if (sb->st_gid == getegid())
+	if (vd_has_group(sb->st_gid))
 		return (sb->st_mode & S_IWGRP) != 0;
-	n = getgroups((int)(sizeof(groups) / sizeof(groups[0])), groups);
-	for (i = 0; i < n; i++)
-		if (groups[i] == sb->st_gid)
-			return (sb->st_mode & S_IWGRP) != 0;
 	return (sb->st_mode & S_IWOTH) != 0;
 }
 
