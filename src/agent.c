@@ -120,9 +120,6 @@ agent_close(struct agent *a)
 	maps_free(&a->maps.mailbox);
 	maps_free(&a->maps.uid);
 	maps_free(&a->maps.gid);
-	free(a->sender);
-	free(a->sender_q);
-	a->sender = a->sender_q = NULL;
 }
 
 bool
@@ -199,22 +196,6 @@ agent_quote(const char *addr)
 	buf_init(&b);
 	address_quote(&b, addr);
 	return buf_steal(&b);
-}
-
-/*
- * agent_sender_q - the external form of sender, quoted once for all the
- * recipients it is delivered to, not once per recipient.
- */
-static const char *
-agent_sender_q(struct agent *a, const char *sender)
-{
-	if (a->sender == NULL || strcmp(a->sender, sender) != 0) {
-		free(a->sender);
-		free(a->sender_q);
-		a->sender = xstrdup(sender);
-		a->sender_q = agent_quote(sender);
-	}
-	return a->sender_q;
 }
 
 /*
@@ -415,7 +396,7 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
     const struct timeval *start)
 {
 	const struct vd_config *cfg = a->cfg;
-	char *rcpt_q, *orig_q = NULL;
+	char *rcpt_q, *orig_q = NULL, *sender_q = NULL;
 	struct deliver_request q;
 	bool log_orig;
 	int ret;
@@ -434,7 +415,8 @@ agent_deliver(struct agent *a, const struct vd_message *msg,
 		ret = -1;
 		goto out;
 	}
-	agent_request(a, msg, r, &q, agent_sender_q(a, sender),
+	sender_q = agent_quote(sender);
+	agent_request(a, msg, r, &q, sender_q,
 	    cfg->enable_original_recipient ? orig_q : NULL, rcpt_q);
 	vd_status_clear(&r->st);
 	if (cfg->vdeliver_loop_detection && agent_is_loop(msg, rcpt_q))
@@ -456,5 +438,6 @@ out:
 	agent_log(a, r, rcpt_q, log_orig ? orig_q : NULL, queue_id, start);
 	free(rcpt_q);
 	free(orig_q);
+	free(sender_q);
 	return ret;
 }

@@ -33,8 +33,6 @@ struct agent {
 	bool last_use;		/* as root: the process ends after one
 				 * delivery, so it may drop to the
 				 * recipient itself instead of forking */
-	char *sender;		/* agent_deliver()'s last sender, kept */
-	char *sender_q;		/* with its external form (owned) */
 };
 
 struct agent_rcpt {
