@@ -96,6 +96,7 @@ agent_open(struct agent *a, const struct vd_config *cfg, struct vd_status *st)
 	a->cfg = cfg;
 	a->relay = "vdeliver";
 	vd_hostname(cfg->myhostname, a->hostname, sizeof(a->hostname));
+	vd_hostname(NULL, a->sys_hostname, sizeof(a->sys_hostname));
 	if (cfg->virtual_mailbox_base == NULL || *cfg->virtual_mailbox_base == 0)
 		return vd_status_set(st, "4.3.5",
 		    "mail system configuration error (virtual_mailbox_base is not set)");
@@ -227,7 +228,7 @@ agent_request(const struct agent *a, const struct vd_message *msg,
 	q->strict_ownership = cfg->strict_mailbox_ownership;
 	q->size_limit = cfg->virtual_mailbox_limit;
 	q->maildir_size_in_name = cfg->vdeliver_maildir_size_in_name;
-	q->hostname = NULL;
+	q->hostname = a->sys_hostname;
 }
 
 /* agent_drop - become uid/gid for good; 0, or -1 with st */

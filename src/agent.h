@@ -29,6 +29,7 @@ struct agent {
 	const struct vd_config *cfg;	/* borrowed */
 	struct resolve_maps maps;
 	char hostname[256];
+	char sys_hostname[256];	/* gethostname(), for maildir file names */
 	const char *relay;		/* "vdeliver" in log records */
 	bool last_use;		/* as root: the process ends after one
 				 * delivery, so it may drop to the
