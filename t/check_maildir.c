@@ -247,18 +247,14 @@ END_TEST
 START_TEST(test_maildir_rlimit)
 {
 	struct dt t;
-	struct rlimit rl;
 	size_t n = 64 * 1024;
 	char *in = malloc(n);
 
 	memset(in, 'x', n);
 	in[n - 1] = '\n';
 	dt_setup(&t, "maildir", "Maildir/");
-	signal(SIGXFSZ, SIG_DFL);
-	rl.rlim_cur = rl.rlim_max = 1000;
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	dt_msg(&t.msg, in, n);
-	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
+	ck_assert_int_eq(dt_deliver_fsize(&t, 1000), -1);
 	ck_assert_str_eq(t.st.dsn, "5.2.2");
 	ck_assert_str_eq(t.st.text, "maildir delivery failed: error writing "
 	    "message: File too large");

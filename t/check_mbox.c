@@ -366,7 +366,6 @@ END_TEST
 START_TEST(test_mbox_rlimit)
 {
 	struct dt t;
-	struct rlimit rl;
 	size_t n = 64 * 1024, len;
 	char *in = malloc(n), *got;
 
@@ -376,11 +375,8 @@ START_TEST(test_mbox_rlimit)
 	in[n - 1] = '\n';
 	dt_setup(&t, "mbox", "box");
 	setup_old(&t);
-	signal(SIGXFSZ, SIG_DFL);
-	rl.rlim_cur = rl.rlim_max = strlen(OLD) + 1000;
-	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
 	dt_msg(&t.msg, in, n);
-	ck_assert_int_eq(deliver(&t.req, &t.st), -1);
+	ck_assert_int_eq(dt_deliver_fsize(&t, strlen(OLD) + 1000), -1);
 	ck_assert_str_eq(t.st.dsn, "5.2.2");
 	ck_assert_msg(strstr(t.st.text, ": error writing message: File too "
 	    "large") != NULL, "%s", t.st.text);

@@ -9,15 +9,20 @@
  *	added, unlike message_from_mem()).  dt_become_user() lets a test
  *	that is run as root continue as an unprivileged uid (65534), so
  *	permission checks apply; Check forks every test, so the switch
- *	ends with the test.  Log records are collected in test_logged.
+ *	ends with the test (under CK_FORK=no, the valgrind run, the rest
+ *	of the program runs unprivileged and root-only cases skip).
+ *	dt_deliver_fsize() delivers under a lowered RLIMIT_FSIZE.  Log
+ *	records are collected in test_logged.
  */
 #ifndef VD_T_DELIVER_TEST_H
 #define VD_T_DELIVER_TEST_H
 
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <dirent.h>
 #include <grp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,6 +222,39 @@ dt_arm_write_error(int e, size_t budget)
 	dt_hook_errno = e;
 	dt_hook_budget = budget;
 	copy_writev_hook = dt_hook_fail;
+}
+
+/*
+ * dt_deliver_fsize - deliver() with RLIMIT_FSIZE lowered to LIMIT bytes and
+ * SIGXFSZ at its default (deliver() must ignore it itself).  Only the soft
+ * limit is lowered, and both are put back before anything else is written:
+ * when Check does not fork (CK_FORK=no, the valgrind run), its own message
+ * file and the test's later files would otherwise meet the limit.  There is
+ * no assertion inside the window; -2 means the limit could not be set.
+ */
+static inline int
+dt_deliver_fsize(struct dt *t, rlim_t limit)
+{
+	struct rlimit old, rl;
+	struct sigaction dfl, osa;
+	int ret;
+
+	if (getrlimit(RLIMIT_FSIZE, &old) != 0)
+		return -2;
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	if (sigaction(SIGXFSZ, &dfl, &osa) != 0)
+		return -2;
+	rl = old;
+	rl.rlim_cur = limit;
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		ret = -2;
+	else
+		ret = deliver(&t->req, &t->st);
+	(void)setrlimit(RLIMIT_FSIZE, &old);
+	(void)sigaction(SIGXFSZ, &osa, NULL);
+	return ret;
 }
 
 static const struct {
