@@ -140,25 +140,13 @@ pf_main_cf() {
 	{
 		cat <<MAIN
 # Written by vdeliver's t/postfix-lib.sh for a test instance.
-compatibility_level = 3.6
 queue_directory = $PF_SPOOL
 data_directory = $PF_DATA
 myhostname = $PF_HOST
 mydomain = vdtest.invalid
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-default_transport = error:5.7.1 test instance: nothing leaves this host
-relay_transport = \$default_transport
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-notify_classes =
-delay_warning_time = 0
 maillog_file = $PF_LOG
 MAIN
+		cat "$top_srcdir/t/data/postfix-isolated.cf"
 		# Sanitizer builds: the run-time options reach vdeliver.
 		pf_env=""
 		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do

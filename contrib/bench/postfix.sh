@@ -66,26 +66,17 @@ EOF
 
 # pf_main TRANSPORT DEFER: main.cf for one phase
 pf_main() {
-	cat > "$PF_ETC/main.cf" <<EOF
+	{
+	cat <<EOF
 # Written by vdeliver's contrib/bench/postfix.sh.
-compatibility_level = 3.6
 queue_directory = $PF_SPOOL
 data_directory = $PF/data
 myhostname = mx.bench.invalid
 mydomain = bench.invalid
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = loopback-only
-inet_protocols = ipv4
-default_transport = error:5.7.1 benchmark instance: nothing leaves this host
-relay_transport = \$default_transport
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-notify_classes =
-delay_warning_time = 0
 maillog_file = $PF_LOG
+EOF
+	cat "$here/../../t/data/postfix-isolated.cf"
+	cat <<EOF
 virtual_mailbox_domains = bench.example
 virtual_mailbox_base = $PF/mail/$pf_mode
 virtual_mailbox_maps = hash:$PF/tables/vmailbox
@@ -98,6 +89,7 @@ lmtp_line_length_limit = 0
 virtual_transport = $1
 defer_transports = $2
 EOF
+	} > "$PF_ETC/main.cf"
 	touch -d '1 minute ago' "$PF_ETC/main.cf"
 }
 
