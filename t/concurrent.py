@@ -127,10 +127,7 @@ def main():
                 stats["deferred"], lost, len(py.duplicated),
                 len(py.corrupt),
                 ("read %d" % dv.total) if dv else "not run", elapsed))
-    rep.note(line)
-    if a.figures:
-        with open(a.figures, "a") as f:
-            f.write(line + "\n")
+    rep.figure(line, a.figures)
     return rep.done()
 
 

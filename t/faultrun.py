@@ -490,10 +490,7 @@ def main():
                 fig["failed"],
                 (", %d known-bug cases" % fig["known_bug"]) if fig["known_bug"] else "",
                 " ".join("%s=%d" % kv for kv in sorted(dsns.items()))))
-    rep.note(line)
-    if a.figures:
-        with open(a.figures, "a") as f:
-            f.write(line + "\n")
+    rep.figure(line, a.figures)
     shutil.rmtree(sc.snapdir, ignore_errors=True)
     return rep.done()
 

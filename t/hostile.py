@@ -809,10 +809,7 @@ def main():
     line = "hostile: %d cases run (%d need root, skipped), %d as expected, " \
         "%d not, %d known bugs" % (n_run, n_skip, rep.n_pass - n_known,
                                    rep.n_fail, n_known)
-    rep.note(line)
-    if a.figures:
-        with open(a.figures, "a") as f:
-            f.write(line + "\n")
+    rep.figure(line, a.figures)
     return rep.done()
 
 

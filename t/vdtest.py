@@ -40,6 +40,13 @@ class Report:
         print("# " + text)
         sys.stdout.flush()
 
+    def figure(self, line, path):
+        """note() a line of figures, and append it to path if given."""
+        self.note(line)
+        if path:
+            with open(path, "a") as f:
+                f.write(line + "\n")
+
     def done(self):
         print("%d passed, %d failed" % (self.n_pass, self.n_fail))
         return 0 if self.n_fail == 0 and self.n_pass > 0 else 1
