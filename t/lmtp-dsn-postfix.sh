@@ -70,15 +70,6 @@ relay_pid=$!
 relay_stop() { kill "$relay_pid" 2>/dev/null || true; wait "$relay_pid" 2>/dev/null || true; }
 at_exit relay_stop
 
-listener_pid=
-listener_stop() {
-	[ -n "$listener_pid" ] || return 0
-	kill "$listener_pid" 2>/dev/null || true
-	wait "$listener_pid" 2>/dev/null || true
-	listener_pid=
-}
-at_exit listener_stop
-
 # phase NAME TRANSPORT [main.cf lines on stdin]: (re)start with them
 phase() {
 	ph_transport=$2
@@ -161,20 +152,18 @@ check "B spawn: X-Original-To is the alias" "X-Original-To: info@alias.test" \
 	"$(xorig 'orig B')"
 
 # --- C. the root listener with the real sendmail --------------------------
-phase C "lmtp:unix:$PF/run/lmtp" <<EOF
+phase C "lmtp:unix:$PF_LMTP_SOCK" <<EOF
 sendmail_path = /usr/sbin/sendmail
 EOF
-MAIL_CONFIG=$PF_ETC "$VDELIVER" -c "$PF_ETC" --lmtp --listen "unix:$PF/run/lmtp" \
-	2> "$T/listener.err" &
-listener_pid=$!
+pf_listener_start "$T/listener.err"
 send sC
 wait_notice sC
 check "C listener: one notice, none from Postfix" "1 0" "$(n_msgs sC) $(bounce_lines)"
 check "C listener: vdeliver's notice reads as Postfix's" "$(want_notice delivered)" "$(notice sC)"
 check "C listener: submitted by root's sendmail (pickup uid=0, from=<>)" 1 \
 	"$(pf_count "postfix/pickup\\[.*uid=0 from=<>")"
-listener_stop
-check "C listener: nothing on stderr" "" "$(cat "$T/listener.err")"
+pf_listener_stop
+check "C listener: nothing on stdout or stderr" "" "$(cat "$T/listener.err")"
 
 # --- D. vdeliver_lmtp_dsn = no: Postfix sends the notice ------------------
 phase D1 lmtp:unix:private/vdeliver-lmtp <<EOF

@@ -284,14 +284,16 @@ pf_lmtp_greets() {
 
 # pf_listener_start [OUT]: the standalone listener, as root, on the
 # socket the shipped main.cf names; its output goes to OUT
-# ($PF/listener.out).  It reads main.cf when it starts.
+# ($PF/listener.out).  It reads main.cf when it starts; MAIL_CONFIG
+# points a sendmail it runs (success notices) at this instance.
+# Returns once the socket is there, so no delivery meets its absence.
 PF_LMTP_SOCK=$PF/run/lmtp
 pf_listener_pid=""
 pf_listener_start() {
 	mkdir -p "$PF/run"
 	rm -f "$PF_LMTP_SOCK"
-	"$VDELIVER" -c "$PF_ETC" --lmtp --listen "unix:$PF_LMTP_SOCK" \
-		>"${1:-$PF/listener.out}" 2>&1 &
+	MAIL_CONFIG=$PF_ETC "$VDELIVER" -c "$PF_ETC" --lmtp \
+		--listen "unix:$PF_LMTP_SOCK" >"${1:-$PF/listener.out}" 2>&1 &
 	pf_listener_pid=$!
 	pf_until "the LMTP listener's socket" test -S "$PF_LMTP_SOCK"
 }
